@@ -1,0 +1,49 @@
+# The whole set-up lives here: `make run` and `make test` work on a fresh clone with Python 3.10+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WEB_CONCURRENCY ?= 3
+export PORT
+
+.PHONY: run dev test lint format install migrate check-deploy
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when a requirements file changed.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py load_demo --if-empty
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving the portal at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) --preload \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+dev: migrate
+	$(BIN)/python manage.py load_demo --if-empty
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/pytest
+
+check-deploy: install
+	DJANGO_HTTPS=true DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Research portal – librarians"
+admin.site.site_title = "Research portal admin"
+admin.site.index_title = "Curate the research output"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("publications.urls")),
+]

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from publications import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("publications/", views.PublicationListView.as_view(), name="publication_list"),
+    path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),
+    path("persons/", views.PersonListView.as_view(), name="person_list"),
+    path("persons/<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation_detail",
+    ),
+    path("journals/", views.JournalListView.as_view(), name="journal_list"),
+    path("journals/<slug:slug>/", views.JournalDetailView.as_view(), name="journal_detail"),
+    path("subject-areas/", views.subject_area_list, name="subject_area_list"),
+    path(
+        "subject-areas/<int:code>/",
+        views.SubjectAreaDetailView.as_view(),
+        name="subject_area_detail",
+    ),
+]
