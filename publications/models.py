@@ -34,7 +34,12 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80, pk=None) -> str:
     """A slug from text that no other row of the model has yet: 'title', 'title-2', …"""
-    base = slugify(text)[:max_length].strip("-") or "item"
+    base = slugify(text)
+    if len(base) > max_length:
+        # Cut at the last word boundary that fits, not in the middle of a word.
+        base = base[: max_length + 1].rsplit("-", 1)[0] if "-" in base[:max_length] else base
+        base = base[:max_length]
+    base = base.strip("-") or "item"
     slug, n = base, 2
     others = model._default_manager.exclude(pk=pk) if pk else model._default_manager.all()
     while others.filter(slug=slug).exists():
@@ -564,9 +569,26 @@ class Publication(models.Model):
     page_start = models.PositiveIntegerField(null=True, blank=True)
     page_end = models.PositiveIntegerField(null=True, blank=True)
     number_of_pages = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Left empty, it is worked out from the page range."
+        null=True,
+        blank=True,
+        help_text="Worked out from a page range; enter it for a book or a thesis.",
     )
     article_number = models.CharField(max_length=50, blank=True, help_text="e.g. e1002345.")
+    host_title = models.CharField(
+        "title of host publication",
+        max_length=1000,
+        blank=True,
+        help_text="The book or proceedings a chapter or conference paper appeared in.",
+    )
+    edition = models.CharField(max_length=50, blank=True, help_text="e.g. 2nd.")
+    publisher = models.CharField(max_length=300, blank=True, help_text="Of a book or report.")
+    place_of_publication = models.CharField(max_length=200, blank=True)
+    conference_name = models.CharField(max_length=500, blank=True)
+    conference_location = models.CharField(
+        max_length=200, blank=True, help_text="City and country, e.g. “Milan, Italy”."
+    )
+    conference_start = models.DateField(null=True, blank=True)
+    conference_end = models.DateField(null=True, blank=True)
     doi = DOIField(
         "DOI",
         max_length=255,
@@ -611,7 +633,13 @@ class Publication(models.Model):
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    slug = models.SlugField(max_length=100, unique=True, blank=True)
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text="The record's address; made from the title when left empty. When it changes, "
+        "the old address redirects here.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -664,6 +692,12 @@ class Publication(models.Model):
                 name="publication_date_matches_precision",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="publication_title_required"),
+            models.CheckConstraint(
+                condition=Q(conference_start__isnull=True)
+                | Q(conference_end__isnull=True)
+                | Q(conference_start__lte=F("conference_end")),
+                name="publication_conference_dates_ordered",
+            ),
         ]
         indexes = [
             # /publications/ and the home page: public records, newest first.
@@ -715,18 +749,25 @@ class Publication(models.Model):
     def date_display(self) -> str:
         return format_partial_date(self.date, self.date_precision)
 
+    @property
+    def conference_period(self) -> str:
+        """'12/09/2019 - 14/09/2019', as Pure prints a conference's dates."""
+        dates = [d.strftime("%d/%m/%Y") for d in (self.conference_start, self.conference_end) if d]
+        return " - ".join(dict.fromkeys(dates))
+
     def fill_derived_fields(self) -> None:
-        """Page numbers from the printed range, and the number of pages from the page numbers."""
-        match = re.fullmatch(r"\s*(\d+)\s*[-–—]\s*(\d+)\s*", self.pages or "")
-        if match and self.page_start is None and self.page_end is None:
+        """Page numbers from the printed range ('74-78' gives 74 and 78, so a corrected range
+        corrects them), and the number of pages from the page numbers (74-78 is 5 pages)."""
+        pages = (self.pages or "").strip()
+        match = re.fullmatch(r"(\d+)\s*[-–—]\s*(\d+)", pages)
+        if match:
             self.page_start, self.page_end = int(match[1]), int(match[2])
-        elif re.fullmatch(r"\s*\d+\s*", self.pages or "") and self.page_start is None:
-            self.page_start = int(self.pages)
-        if not self.pages and self.page_start:
+        elif pages.isdigit():
+            self.page_start, self.page_end = int(pages), None
+        elif not pages and self.page_start:
             self.pages = str(self.page_start) + (f"-{self.page_end}" if self.page_end else "")
         if (
-            self.number_of_pages is None
-            and self.page_start is not None
+            self.page_start is not None
             and self.page_end is not None
             and self.page_end >= self.page_start
         ):
@@ -769,6 +810,7 @@ class PublicationStatusEntry(models.Model):
     )
 
     class Meta:
+        ordering = ["date", "pk"]
         verbose_name = "publication status"
         verbose_name_plural = "publication status history"
         constraints = [
@@ -834,6 +876,9 @@ class PublicationKeyword(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["publication", "keyword"], name="publicationkeyword_unique_keyword"
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "position"], name="publicationkeyword_unique_position"
             ),
         ]
 

@@ -32,7 +32,9 @@ def validate_doi(value: str) -> None:
 
 
 def issn_check_digit(first_seven: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first_seven, range(8, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_seven, range(8, 1, -1), strict=True)
+    )
     check = (11 - total % 11) % 11
     return "X" if check == 10 else str(check)
 

@@ -1,14 +1,27 @@
 """Pages in a real browser (Debian's Chromium driven by Playwright): readable at a phone's 375 px
 and a desktop's 1440 px, keyboard-usable. Chromium is a prerequisite named in README.md: without it
-these tests are skipped on a developer's machine and fail in CI."""
+these tests are skipped on a developer's machine and fail in CI.
+
+The portal runs in its own process, as `make run` serves it, on the test database. Its data is
+committed by a module-scoped fixture and deleted afterwards, so no test here needs Django's
+transactional flush (which Playwright's event loop in this thread would interfere with)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+from urllib.request import urlopen
 
 import pytest
+from django.db import connection
 
+from publications.models import Person, SubjectArea
 from publications.tests.factories import (
     JournalFactory,
     PersonFactory,
@@ -27,63 +40,133 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WIDTHS = [375, 1440]
-# The live server needs committed rows; serialized_rollback restores the ASJC codes that the
-# data migration loaded, which the flush after each transactional test would otherwise remove.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium() -> str:
     if CHROMIUM is None:
         message = "Chromium is not installed (apt-get install -y chromium)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def record(chromium, django_db_setup, django_db_blocker):
+    """A committed record for the server process to show; only these rows are removed again."""
+    with django_db_blocker.unblock():
+        assert connection.settings_dict["NAME"].startswith("test_"), "not on a test database"
+        journal = JournalFactory(title="Journal of Biological Regulators and Homeostatic Agents")
+        publication = PublicationFactory(
+            title="Experiences in immune reconstitution. The rationale for interleukin-2 "
+            "administration to HIV-infected individuals",
+            journal=journal,
+            doi="10.5555/a-long-doi-suffix-that-could-overflow-a-narrow-screen.1997.00001",
+            abstract="Since the clinical earliest descriptions of patients with AIDS " * 10,
+        )
+        publication.subject_areas.add(SubjectArea.objects.get(code=2403))
+        persons = PersonFactory.create_batch(7)
+        add_authors(publication, persons)
+        urls = {
+            "record": publication.get_absolute_url(),
+            "author": persons[0].get_absolute_url(),
+            "journal": journal.get_absolute_url(),
+        }
+    yield urls
+    with django_db_blocker.unblock():
+        publication.delete()
+        Person.objects.filter(pk__in=[person.pk for person in persons]).delete()
+        journal.delete()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(record, tmp_path_factory):
+    """The portal as `make run` serves it (gunicorn + whitenoise, DEBUG off, collected static
+    files) on the test database."""
+    db = connection.settings_dict
+    # The embedded server is reached over a Unix socket, whose folder dj-database-url keeps in
+    # OPTIONS["host"]; an external server has HOST and PORT.
+    host = quote(db["HOST"] or db["OPTIONS"].get("host", ""), safe="")
+    port = db["PORT"] or db["OPTIONS"].get("port") or 5432
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@/"
+        f"{db['NAME']}?host={host}&port={port}",
+        "PORTAL_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [python, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urlopen(url + "/", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("the portal did not start: " + process.stderr.read().decode()[-2000:])
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium, server):
+    """Chromium, started after the server and the data: Playwright's sync API runs an event loop
+    in this thread, and Django refuses ORM calls while one runs."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop; Django must allow ORM calls from this thread.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-@pytest.fixture
-def record():
-    journal = JournalFactory(title="Journal of Biological Regulators and Homeostatic Agents")
-    publication = PublicationFactory(
-        title="Experiences in immune reconstitution. The rationale for interleukin-2 "
-        "administration to HIV-infected individuals",
-        journal=journal,
-        doi="10.5555/a-long-doi-suffix-that-could-overflow-a-narrow-screen.1997.00001",
-        abstract="Since the clinical earliest descriptions of patients with AIDS " * 10,
-    )
-    add_authors(publication, PersonFactory.create_batch(7))
-    return publication
-
-
-def page_paths(record) -> list[str]:
-    author = record.authorships.first().person
+def page_paths(record: dict[str, str]) -> list[str]:
     return [
         "/",
         "/publications/",
-        record.get_absolute_url(),
-        author.get_absolute_url(),
+        record["record"],
+        record["author"],
         "/persons/",
         "/organisations/",
         "/journals/",
-        record.journal.get_absolute_url(),
+        record["journal"],
         "/subject-areas/",
         "/subject-areas/2400/",
     ]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_pages_fit_the_screen_without_sideways_scrolling(browser, live_server, record, width):
+def test_pages_fit_the_screen_without_sideways_scrolling(browser, server, record, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
     for path in page_paths(record):
-        response = page.goto(live_server.url + path)
+        response = page.goto(server + path)
         assert response.status == 200, path
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
@@ -93,9 +176,9 @@ def test_pages_fit_the_screen_without_sideways_scrolling(browser, live_server, r
     page.close()
 
 
-def test_search_box_submits_q_to_the_listing(browser, live_server, record):
+def test_search_box_submits_q_to_the_listing(browser, server, record):
     page = browser.new_page(viewport={"width": 375, "height": 800})
-    page.goto(live_server.url + record.get_absolute_url())
+    page.goto(server + record["record"])
     page.get_by_label("Search research output").fill("immune")
     page.keyboard.press("Enter")
     page.wait_for_url("**/publications/?q=immune")
@@ -103,9 +186,9 @@ def test_search_box_submits_q_to_the_listing(browser, live_server, record):
     page.close()
 
 
-def test_keyboard_reaches_the_skip_link_first(browser, live_server, record):
+def test_keyboard_reaches_the_skip_link_first(browser, server, record):
     page = browser.new_page()
-    page.goto(live_server.url + "/")
+    page.goto(server + "/")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to main content"

@@ -262,3 +262,43 @@ def test_slugs_are_unique_and_made_from_the_title():
 def test_valid_issn_helper_makes_valid_issns():
     for n in range(50):
         validators.validate_issn(valid_issn(n))
+
+
+def test_a_corrected_page_range_corrects_the_page_numbers():
+    publication = PublicationFactory(pages="74-78")
+    publication.pages = "74-80"
+    publication.save()
+    publication.refresh_from_db()
+    assert (publication.page_start, publication.page_end, publication.number_of_pages) == (
+        74,
+        80,
+        7,
+    )
+
+
+def test_long_titles_give_slugs_cut_at_a_word_boundary():
+    publication = PublicationFactory(
+        title="Experiences in immune reconstitution. The rationale for interleukin-2 "
+        "administration to HIV-infected individuals"
+    )
+    assert (
+        publication.slug == "experiences-in-immune-reconstitution-the-rationale-for-interleukin-2"
+    )
+
+
+def test_one_keyword_per_position():
+    publication = PublicationFactory()
+    publication.publication_keywords.create(keyword=Keyword.objects.create(term="CD4"), position=1)
+    assert rejected(
+        lambda: publication.publication_keywords.create(
+            keyword=Keyword.objects.create(term="CD8"), position=1
+        )
+    )
+
+
+def test_conference_cannot_end_before_it_starts():
+    assert rejected(
+        lambda: PublicationFactory(
+            conference_start=datetime.date(2019, 9, 14), conference_end=datetime.date(2019, 9, 12)
+        )
+    )

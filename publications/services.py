@@ -1,0 +1,26 @@
+"""Writes that touch several models: keyword-only, typed, atomic."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from publications.models import Publication, PublicationSlug
+
+
+@transaction.atomic
+def publication_sync_derived(*, publication: Publication, previous_slug: str = "") -> None:
+    """After a publication and its related rows were edited: its current status and date follow
+    the status history, empty subject areas are taken from its journal, and a changed slug keeps
+    the old address as a redirect."""
+    entries = list(publication.status_history.all())
+    if entries:
+        publication.apply_status_history(entries)
+        publication.save(update_fields=["status", "date", "date_precision"])
+    if publication.journal_id and not publication.subject_areas.exists():
+        publication.subject_areas.set(publication.journal.subject_areas.all())
+    if previous_slug and previous_slug != publication.slug:
+        PublicationSlug.objects.get_or_create(
+            slug=previous_slug, defaults={"publication": publication}
+        )
+    # A slug given back to the record is its current address again, not a redirect.
+    publication.old_slugs.filter(slug=publication.slug).delete()
