@@ -1,0 +1,63 @@
+"""Configuration from the environment, checked in fresh interpreters (settings load once)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+# Importing the settings with DATABASE_URL set does not connect, so no server is needed here.
+PG_URL = "postgres://portal:secret@db.invalid:5432/portal"
+
+
+def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "PORTAL_"))
+    }
+    environment.update({"PORTAL_VAR_DIR": str(tmp_path), "DATABASE_URL": PG_URL, **env})
+    code = (
+        "from portal import settings as s; "
+        "print(s.SECRET_KEY); print(s.DEBUG); print(s.DATABASES['default']['HOST']); "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_a_secret_key_one_is_generated_once_into_var(tmp_path):
+    first = load_settings(tmp_path)
+    second = load_settings(tmp_path)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.splitlines()[0]
+    assert len(key) >= 50
+    assert second.stdout.splitlines()[0] == key
+    assert (tmp_path / "secret_key").read_text().strip() == key
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_environment_sets_the_key_debug_database_and_https(tmp_path):
+    result = load_settings(
+        tmp_path, DJANGO_SECRET_KEY="k" * 60, DJANGO_DEBUG="true", DJANGO_HTTPS="true"
+    )
+    assert result.stdout.splitlines() == ["k" * 60, "True", "db.invalid", "True True True"]
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_debug_is_off_by_default(tmp_path):
+    assert load_settings(tmp_path).stdout.splitlines()[1] == "False"
+
+
+def test_a_database_other_than_postgresql_is_refused_with_a_clear_message(tmp_path):
+    result = load_settings(tmp_path, DATABASE_URL="sqlite:///portal.db")
+    assert result.returncode != 0
+    assert "DATABASE_URL must point at PostgreSQL" in result.stderr
