@@ -32,14 +32,19 @@ LANGUAGE_CHOICES = sorted(
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+def slug_base(text: str, max_length: int = 80) -> str:
+    """A readable slug, cut at a word boundary; dashes in ranges ("1550–1700") become hyphens."""
+    slug = slugify(text.replace("–", "-").replace("—", "-"))
+    if len(slug) > max_length:
+        # Keep a word that ends exactly at the limit; otherwise cut before the word that crosses it.
+        cut = slug[: max_length + 1].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug
+        slug = cut[:max_length]
+    return slug.strip("-") or "item"
+
+
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80, pk=None) -> str:
     """A slug from text that no other row of the model has yet: 'title', 'title-2', …"""
-    base = slugify(text)
-    if len(base) > max_length:
-        # Cut at the last word boundary that fits, not in the middle of a word.
-        base = base[: max_length + 1].rsplit("-", 1)[0] if "-" in base[:max_length] else base
-        base = base[:max_length]
-    base = base.strip("-") or "item"
+    base = slug_base(text, max_length)
     slug, n = base, 2
     others = model._default_manager.exclude(pk=pk) if pk else model._default_manager.all()
     while others.filter(slug=slug).exists():

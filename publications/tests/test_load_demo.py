@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -23,6 +24,8 @@ from publications.models import (
     Authorship,
     Journal,
     Organisation,
+    OrganisationKind,
+    OutputType,
     Person,
     Publication,
     PublicationKeyword,
@@ -32,6 +35,17 @@ from publications.models import (
 
 # SHA-256 of the abstract as printed on the source page (/work/shared/seed/source-page.txt).
 SOURCE_ABSTRACT_SHA256 = "cf6f821107c6bc1ebc9639505c86e30b84c2850962ce580940c60f00c2324bf4"
+
+IN_HOST_TYPES = {OutputType.CHAPTER, OutputType.CONFERENCE_CONTRIBUTION_IN_PROCEEDINGS}
+BOOK_TYPES = {OutputType.BOOK, OutputType.REPORT, OutputType.ANTHOLOGY}
+THESIS_TYPES = {OutputType.DOCTORAL_THESIS, OutputType.MASTERS_THESIS}
+CONFERENCE_TYPES = {
+    OutputType.CONFERENCE_ARTICLE,
+    OutputType.CONFERENCE_CONTRIBUTION_IN_PROCEEDINGS,
+    OutputType.CONFERENCE_PAPER,
+    OutputType.CONFERENCE_POSTER,
+    OutputType.CONFERENCE_ABSTRACT,
+}
 
 
 def load_demo(*args: str) -> str:
@@ -123,6 +137,10 @@ def test_source_record_is_loaded_as_on_the_source_page(loaded):
     assert codes == {2403, 2712, 1310, 2737, 2701, 1314, 1100}
     assert set(record.journal.subject_areas.values_list("code", flat=True)) == codes
     assert record.doi == ""
+    assert (record.host_title, record.edition) == ("", "")
+    assert (record.publisher, record.place_of_publication) == ("", "")
+    assert (record.conference_name, record.conference_location) == ("", "")
+    assert (record.conference_start, record.conference_end) == (None, None)
     assert record.is_public
 
 
@@ -236,6 +254,75 @@ def test_every_demo_publication_in_a_journal_has_the_journals_subject_areas(load
         codes = {area.code for area in publication.subject_areas.all()}
         assert codes, publication.slug
         assert codes == {area.code for area in publication.journal.subject_areas.all()}
+
+
+@pytest.mark.django_db
+def test_only_the_kinds_of_output_that_have_them_get_host_publisher_edition_and_conference(loaded):
+    for publication in Publication.objects.all():
+        kind, slug = publication.output_type, publication.slug
+        assert bool(publication.host_title) == (kind in IN_HOST_TYPES), slug
+        has_imprint = kind in IN_HOST_TYPES | BOOK_TYPES | THESIS_TYPES
+        assert bool(publication.publisher) == has_imprint, slug
+        assert bool(publication.place_of_publication) == has_imprint, slug
+        assert not publication.edition or kind in BOOK_TYPES, slug
+        conference = (
+            publication.conference_name,
+            publication.conference_location,
+            publication.conference_start,
+            publication.conference_end,
+        )
+        assert all(conference) if kind in CONFERENCE_TYPES else not any(conference), slug
+
+
+@pytest.mark.django_db
+def test_chapters_and_proceedings_name_the_book_they_are_in(loaded):
+    chapters = Publication.objects.filter(output_type=OutputType.CHAPTER)
+    proceedings = Publication.objects.filter(
+        output_type=OutputType.CONFERENCE_CONTRIBUTION_IN_PROCEEDINGS
+    )
+
+    assert chapters.count() >= 5 and proceedings.count() >= 5
+    for publication in [*chapters, *proceedings]:
+        assert publication.host_title and publication.isbn, publication.slug
+        assert publication.publisher and publication.place_of_publication, publication.slug
+    for publication in proceedings:
+        assert publication.host_title == f"Proceedings of the {publication.conference_name}"
+    publishers: dict[str, str] = {}
+    for title, publisher in chapters.values_list("host_title", "publisher"):
+        assert publishers.setdefault(title, publisher) == publisher, title
+
+
+@pytest.mark.django_db
+def test_books_and_reports_have_a_publisher_and_place_and_theses_the_university(loaded):
+    books = Publication.objects.filter(output_type__in=BOOK_TYPES)
+    theses = Publication.objects.filter(output_type__in=THESIS_TYPES)
+    university = Organisation.objects.get(kind=OrganisationKind.UNIVERSITY)
+
+    assert books.count() >= 5 and theses.count() >= 5
+    for book in books:
+        assert book.publisher and book.place_of_publication, book.slug
+    assert books.exclude(edition="").exists()
+    editions = set(Publication.objects.exclude(edition="").values_list("edition", flat=True))
+    assert editions <= {"2nd", "3rd", "4th"}
+    assert set(theses.values_list("publisher", flat=True)) == {university.name}
+    assert not theses.filter(place_of_publication="").exists()
+
+
+@pytest.mark.django_db
+def test_conference_outputs_name_a_meeting_held_in_their_year(loaded):
+    presented = Publication.objects.filter(output_type__in=CONFERENCE_TYPES)
+
+    assert set(presented.values_list("output_type", flat=True)) == CONFERENCE_TYPES
+    meetings: dict[str, tuple] = {}
+    for publication in presented:
+        start, end = publication.conference_start, publication.conference_end
+        assert publication.conference_name, publication.slug
+        assert re.fullmatch(r"[^,]+, [^,]+", publication.conference_location), publication.slug
+        assert start.year == end.year == publication.year, publication.slug
+        assert 1 <= (end - start).days <= 4, publication.slug
+        # Every record presented at one meeting gives it the same place and dates.
+        meeting = (publication.conference_location, start, end)
+        assert meetings.setdefault(publication.conference_name, meeting) == meeting
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""`manage.py load_demo [--if-empty]`: the demo data of publications/demo.py, safe to run again."""
+"""`manage.py load_demo [--if-empty]`: the demo data of publications/demo/, safe to run again."""
 
 from __future__ import annotations
 
