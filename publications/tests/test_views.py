@@ -336,3 +336,12 @@ def test_detail_page_query_budgets_do_not_grow_with_rows(visitor):
     assert small == large
     for url, budget in urls.items():
         assert large[url] <= budget, url
+
+
+def test_not_found_page_helps_the_reader_on(visitor):
+    response = visitor.get("/publications/withdrawn-record/")
+    assert response.status_code == 404
+    text = text_of(response)
+    assert "Page not found" in text
+    assert "Browse all research output" in text
+    assert 'role="search"' in response.content.decode()
