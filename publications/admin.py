@@ -31,7 +31,11 @@ from publications.models import (
     SubjectArea,
     WorkflowState,
 )
-from publications.services import publication_sync_derived
+from publications.services import (
+    journal_sync_search,
+    person_sync_search,
+    publication_sync_derived,
+)
 
 
 @admin.register(SubjectArea)
@@ -65,6 +69,11 @@ class JournalAdmin(admin.ModelAdmin):
     search_help_text = "Title, abbreviation or an ISSN (print or electronic)."
     autocomplete_fields = ("subject_areas",)
     fields = ("title", "abbreviation", ("issn", "eissn"), "publisher", "subject_areas", "slug")
+
+    def save_model(self, request: HttpRequest, journal: Journal, form, change: bool) -> None:
+        super().save_model(request, journal, form, change)
+        if change and "title" in form.changed_data:
+            journal_sync_search(journal=journal)
 
 
 @admin.register(Organisation)
@@ -183,6 +192,11 @@ class PersonAdmin(admin.ModelAdmin):
     search_help_text = "Family name, given name, ORCID iD or a name variant."
     fields = (("given_name", "family_name"), "initials", "orcid", "is_internal", "slug")
     inlines = (PersonNameVariantInline, MembershipInline)
+
+    def save_model(self, request: HttpRequest, person: Person, form, change: bool) -> None:
+        super().save_model(request, person, form, change)
+        if change and {"given_name", "family_name"} & set(form.changed_data):
+            person_sync_search(person=person)
 
     @admin.display(description="name", ordering="family_name")
     def name(self, person: Person) -> str:

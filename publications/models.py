@@ -10,6 +10,9 @@ import datetime
 import re
 
 from django.conf.locale import LANG_INFO
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear, Lower
@@ -22,6 +25,7 @@ from publications.querysets import (
     OrganisationQuerySet,
     PersonQuerySet,
     PublicationQuerySet,
+    organisation_refresh_lineage,
     organisation_subtree_ids,
 )
 
@@ -29,6 +33,8 @@ LANGUAGE_CHOICES = sorted(
     ((code, info["name"]) for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info),
     key=lambda choice: choice[1],
 )
+# Text search: unaccent, then English stemming (migration 0004 creates the configuration).
+SEARCH_CONFIG = "portal_english"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -69,6 +75,11 @@ def format_partial_date(date: datetime.date | None, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return f"{MONTHS[date.month - 1]} {date.year}"
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def unaccented_lower(field: str) -> models.Func:
+    """portal_unaccent(lower(field)): the immutable form trigram indexes and searches share."""
+    return models.Func(Lower(field), function="portal_unaccent", output_field=models.TextField())
 
 
 def precision_is_consistent_q(date_field: str, precision_field: str) -> Q:
@@ -241,8 +252,12 @@ class Journal(models.Model):
             ),
         ]
         indexes = [
-            # Journal autocomplete in the admin and the journal listing's title search.
+            # Journal autocomplete in the admin.
             models.Index(Lower("title"), name="journal_title_lower_idx"),
+            # /journals/?q=: accent- and typo-tolerant title matching.
+            GinIndex(
+                OpClass(unaccented_lower("title"), name="gin_trgm_ops"), name="journal_title_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -285,6 +300,13 @@ class Organisation(models.Model):
         help_text="Research Organization Registry ID, e.g. 05f950310.",
     )
     slug = models.SlugField(max_length=100, unique=True, blank=True)
+    lineage = ArrayField(
+        models.BigIntegerField(),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="This organisation's id and those of all above it, kept by save().",
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -305,6 +327,10 @@ class Organisation(models.Model):
                 condition=~Q(parent=F("pk")), name="organisation_not_own_parent"
             ),
         ]
+        indexes = [
+            # The organisation filter and facet: organisations at or below a given one.
+            GinIndex(fields=["lineage"], name="organisation_lineage_gin"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -313,6 +339,9 @@ class Organisation(models.Model):
         if not self.slug:
             self.slug = unique_slug(Organisation, self.name, pk=self.pk)
         super().save(*args, **kwargs)
+        # The lineage of this organisation and everything below it follows its place in the tree.
+        organisation_refresh_lineage(self.pk)
+        self.lineage = Organisation.objects.values_list("lineage", flat=True).get(pk=self.pk)
 
     def get_absolute_url(self) -> str:
         return reverse("organisation_detail", kwargs={"slug": self.slug})
@@ -363,6 +392,11 @@ class Person(models.Model):
         indexes = [
             # Person autocomplete in the admin (search by family name).
             models.Index(Lower("family_name"), name="person_family_name_lower_idx"),
+            # /persons/?q= and "Did you mean": accent- and typo-tolerant name matching.
+            GinIndex(
+                OpClass(unaccented_lower("family_name"), name="gin_trgm_ops"),
+                name="person_family_name_trgm",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -452,6 +486,12 @@ class Keyword(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("term"), name="keyword_term_unique_ci"),
             models.CheckConstraint(condition=~Q(term=""), name="keyword_term_not_empty"),
+        ]
+        indexes = [
+            # "Did you mean": keywords close to a misspelt word.
+            GinIndex(
+                OpClass(unaccented_lower("term"), name="gin_trgm_ops"), name="keyword_term_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -638,6 +678,22 @@ class Publication(models.Model):
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    search_keywords = models.TextField(
+        blank=True, editable=False, help_text="The keywords, for search (kept by services)."
+    )
+    search_names = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Author names and the journal's title, for search (kept by services).",
+    )
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("subtitle", "search_keywords", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("abstract", weight="C", config=SEARCH_CONFIG)
+        + SearchVector("search_names", weight="D", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     slug = models.SlugField(
         max_length=100,
         unique=True,
@@ -715,6 +771,8 @@ class Publication(models.Model):
             ),
             # Journal pages list a journal's public publications.
             models.Index(fields=["journal", "date"], name="publication_journal_date_idx"),
+            # Full-text search on /publications/?q=.
+            GinIndex(fields=["search_vector"], name="publication_search_gin"),
         ]
 
     def __str__(self) -> str:

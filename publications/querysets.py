@@ -94,6 +94,41 @@ class PublicationQuerySet(models.QuerySet):
             )
         )
 
+    def refresh_search_text(self) -> int:
+        """Rewrite search_keywords and search_names (author names, journal title) of these
+        publications from their related rows, in one UPDATE; returns how many changed. The
+        generated search_vector follows."""
+        ids_sql, params = self.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(REFRESH_SEARCH_TEXT_SQL.format(ids=ids_sql), params)
+            return cursor.rowcount
+
+
+REFRESH_SEARCH_TEXT_SQL = """
+WITH fresh AS (
+    SELECT p.id,
+        COALESCE((
+            SELECT string_agg(k.term, ' ' ORDER BY pk.position)
+            FROM publications_publicationkeyword pk
+            JOIN publications_keyword k ON k.id = pk.keyword_id
+            WHERE pk.publication_id = p.id), '') AS keywords,
+        concat_ws(' ',
+            (SELECT string_agg(concat_ws(' ', a.name_as_printed, pe.given_name, pe.family_name),
+                               ' ' ORDER BY a.position)
+             FROM publications_authorship a
+             LEFT JOIN publications_person pe ON pe.id = a.person_id
+             WHERE a.publication_id = p.id),
+            (SELECT j.title FROM publications_journal j WHERE j.id = p.journal_id)) AS names
+    FROM publications_publication p
+    WHERE p.id IN ({ids})
+)
+UPDATE publications_publication p
+SET search_keywords = fresh.keywords, search_names = fresh.names
+FROM fresh
+WHERE p.id = fresh.id
+  AND (p.search_keywords, p.search_names) IS DISTINCT FROM (fresh.keywords, fresh.names)
+"""
+
 
 class PersonQuerySet(models.QuerySet):
     def internal(self) -> PersonQuerySet:
@@ -156,3 +191,26 @@ def organisation_subtree_ids(root_id: int) -> list[int]:
             [root_id],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def organisation_refresh_lineage(root_id: int) -> None:
+    """Recompute `lineage` (own id after all ancestors' ids) for an organisation and everything
+    below it, in one statement; the parent's stored lineage is taken as right."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE down(id, lineage) AS (
+                SELECT o.id, COALESCE(p.lineage, '{}') || o.id
+                FROM publications_organisation o
+                LEFT JOIN publications_organisation p ON p.id = o.parent_id
+                WHERE o.id = %s
+                UNION ALL
+                SELECT o.id, down.lineage || o.id
+                FROM publications_organisation o JOIN down ON o.parent_id = down.id
+                WHERE cardinality(down.lineage) < 64
+            )
+            UPDATE publications_organisation o SET lineage = down.lineage
+            FROM down WHERE o.id = down.id AND o.lineage IS DISTINCT FROM down.lineage
+            """,
+            [root_id],
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from publications.models import Publication, PublicationSlug
+from publications.models import Journal, Person, Publication, PublicationSlug
 
 
 @transaction.atomic
@@ -24,3 +24,14 @@ def publication_sync_derived(*, publication: Publication, previous_slug: str = "
         )
     # A slug given back to the record is its current address again, not a redirect.
     publication.old_slugs.filter(slug=publication.slug).delete()
+    Publication.objects.filter(pk=publication.pk).refresh_search_text()
+
+
+def journal_sync_search(*, journal: Journal) -> int:
+    """After a journal's title changed: its publications are found under the new title."""
+    return Publication.objects.filter(journal=journal).refresh_search_text()
+
+
+def person_sync_search(*, person: Person) -> int:
+    """After a person's name changed: their publications are found under the new name."""
+    return Publication.objects.filter(authorships__person=person).refresh_search_text()

@@ -69,6 +69,9 @@ def load_demo_data(*, progress: Callable[[int, int], None] | None = None) -> Dem
             created, updated = created + new, updated + changed
             if progress is not None:
                 progress(min(start + BATCH, total), total)
+        # Authors, keywords and journal titles into the search text, for all demo records at once.
+        demo_slugs = [spec.slug for spec in data.publications]
+        Publication.objects.filter(slug__in=demo_slugs).refresh_search_text()
     return DemoSummary(
         publications=len(data.publications),
         created=created,

@@ -1,11 +1,10 @@
-"""Public pages. Views stay thin: they call QuerySet vocabulary and render one template each."""
+"""Pages of persons, organisations, journals and subject areas, and the home page."""
 
 from __future__ import annotations
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
@@ -15,43 +14,10 @@ from publications.models import (
     Organisation,
     Person,
     Publication,
-    PublicationSlug,
     SubjectArea,
 )
 from publications.querysets import public_publications_q
-
-PAGE_SIZES = (25, 50, 100)
-DETAIL_PAGE_SIZE = 25
-
-
-def page_number(request: HttpRequest) -> int:
-    """The requested page; anything that is not a positive whole number means the first."""
-    try:
-        return max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return 1
-
-
-def page_size(request: HttpRequest) -> int:
-    try:
-        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        return PAGE_SIZES[0]
-    return size if size in PAGE_SIZES else PAGE_SIZES[0]
-
-
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int) -> Page:
-    """A page of results that never fails: a page past the end is the last page."""
-    paginator = Paginator(queryset, per_page)
-    return paginator.page(min(page_number(request), paginator.num_pages))
-
-
-class LenientPaginationMixin:
-    """ListView pagination where ?page=abc, -1 or 99999 give the first or last page, not a 404."""
-
-    def paginate_queryset(self, queryset, page_size):
-        page = paginate(self.request, queryset, page_size)
-        return page.paginator, page, page.object_list, page.has_other_pages()
+from publications.views.common import DETAIL_PAGE_SIZE, LenientPaginationMixin, paginate
 
 
 def area_publication_counts() -> dict[int, int]:
@@ -86,54 +52,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "areas": [(area, n) for area, n in areas if n],
         },
     )
-
-
-class PublicationListView(LenientPaginationMixin, ListView):
-    template_name = "publications/publication_list.html"
-    context_object_name = "publications"
-
-    def get_queryset(self):
-        return Publication.objects.public().for_list().newest()
-
-    def get_paginate_by(self, queryset) -> int:
-        return page_size(self.request)
-
-
-@require_GET
-def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A record page. Only Validated + Public records are shown to visitors; staff may preview
-    the others. An old slug redirects permanently to the current one."""
-    queryset = Publication.objects.for_detail()
-    if not request.user.is_staff:
-        queryset = queryset.public()
-    publication = queryset.filter(slug=slug).first()
-    if publication is None:
-        old = PublicationSlug.objects.select_related("publication").filter(slug=slug).first()
-        if old and (old.publication.is_public or request.user.is_staff):
-            return redirect(old.publication, permanent=True)
-        raise Http404("No publication at this address.")
-    authorships = list(publication.authorships.all())
-    return render(
-        request,
-        "publications/publication_detail.html",
-        {
-            "publication": publication,
-            "authorships": authorships,
-            "keywords": [pk.keyword for pk in publication.publication_keywords.all()],
-            "status_history": sorted(
-                publication.status_history.all(), key=lambda entry: entry.rank, reverse=True
-            ),
-            "organisations": unique_affiliations(authorships),
-        },
-    )
-
-
-def unique_affiliations(authorships) -> list[Organisation]:
-    seen: dict[int, Organisation] = {}
-    for authorship in authorships:
-        for organisation in authorship.affiliations.all():
-            seen.setdefault(organisation.pk, organisation)
-    return sorted(seen.values(), key=lambda organisation: organisation.name)
 
 
 class PersonListView(LenientPaginationMixin, ListView):

@@ -1,0 +1,28 @@
+"""Public pages. Views stay thin: they call QuerySet vocabulary and render one template each."""
+
+from publications.views.entities import (
+    JournalDetailView,
+    JournalListView,
+    OrganisationDetailView,
+    PersonDetailView,
+    PersonListView,
+    SubjectAreaDetailView,
+    home,
+    organisation_list,
+    subject_area_list,
+)
+from publications.views.publications import PublicationListView, publication_detail
+
+__all__ = [
+    "JournalDetailView",
+    "JournalListView",
+    "OrganisationDetailView",
+    "PersonDetailView",
+    "PersonListView",
+    "PublicationListView",
+    "SubjectAreaDetailView",
+    "home",
+    "organisation_list",
+    "publication_detail",
+    "subject_area_list",
+]

@@ -1,0 +1,59 @@
+"""The research-output listing and the record page."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView
+
+from publications.models import Organisation, Publication, PublicationSlug
+from publications.views.common import LenientPaginationMixin, page_size
+
+
+class PublicationListView(LenientPaginationMixin, ListView):
+    template_name = "publications/publication_list.html"
+    context_object_name = "publications"
+
+    def get_queryset(self):
+        return Publication.objects.public().for_list().newest()
+
+    def get_paginate_by(self, queryset) -> int:
+        return page_size(self.request)
+
+
+@require_GET
+def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A record page. Only Validated + Public records are shown to visitors; staff may preview
+    the others. An old slug redirects permanently to the current one."""
+    queryset = Publication.objects.for_detail()
+    if not request.user.is_staff:
+        queryset = queryset.public()
+    publication = queryset.filter(slug=slug).first()
+    if publication is None:
+        old = PublicationSlug.objects.select_related("publication").filter(slug=slug).first()
+        if old and (old.publication.is_public or request.user.is_staff):
+            return redirect(old.publication, permanent=True)
+        raise Http404("No publication at this address.")
+    authorships = list(publication.authorships.all())
+    return render(
+        request,
+        "publications/publication_detail.html",
+        {
+            "publication": publication,
+            "authorships": authorships,
+            "keywords": [pk.keyword for pk in publication.publication_keywords.all()],
+            "status_history": sorted(
+                publication.status_history.all(), key=lambda entry: entry.rank, reverse=True
+            ),
+            "organisations": unique_affiliations(authorships),
+        },
+    )
+
+
+def unique_affiliations(authorships) -> list[Organisation]:
+    seen: dict[int, Organisation] = {}
+    for authorship in authorships:
+        for organisation in authorship.affiliations.all():
+            seen.setdefault(organisation.pk, organisation)
+    return sorted(seen.values(), key=lambda organisation: organisation.name)
