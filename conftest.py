@@ -4,6 +4,27 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with autovacuum off for its tables. After a large rolled-back test
+    (the demo load), autovacuum would record the tables as empty, and the plans made for empty
+    tables are nested loops that take minutes once a later test has added a few hundred rows.
+    Never analysed, PostgreSQL estimates from the tables' size instead."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            DO $$
+            DECLARE t record;
+            BEGIN
+                FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+                    EXECUTE format('ALTER TABLE %I SET (autovacuum_enabled = false)', t.tablename);
+                END LOOP;
+            END $$;
+            """
+        )
 
 
 @pytest.fixture

@@ -21,20 +21,18 @@ from django.utils.text import slugify
 
 from publications import validators
 from publications.querysets import (
+    SEARCH_CONFIG,
     JournalQuerySet,
     OrganisationQuerySet,
     PersonQuerySet,
     PublicationQuerySet,
     organisation_refresh_lineage,
-    organisation_subtree_ids,
 )
 
 LANGUAGE_CHOICES = sorted(
     ((code, info["name"]) for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info),
     key=lambda choice: choice[1],
 )
-# Text search: unaccent, then English stemming (migration 0004 creates the configuration).
-SEARCH_CONFIG = "portal_english"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -348,7 +346,9 @@ class Organisation(models.Model):
 
     def subtree_ids(self) -> list[int]:
         """This organisation's id and those of all organisations below it (one query)."""
-        return organisation_subtree_ids(self.pk)
+        return list(
+            Organisation.objects.filter(lineage__contains=[self.pk]).values_list("pk", flat=True)
+        )
 
 
 class Person(models.Model):
@@ -586,6 +586,9 @@ class OpenAccess(models.TextChoices):
     HYBRID = "hybrid", "Hybrid open access"
     BRONZE = "bronze", "Bronze open access"
     GREEN = "green", "Green open access"
+
+
+OPEN_ACCESS_STATES = (OpenAccess.GOLD, OpenAccess.HYBRID, OpenAccess.BRONZE, OpenAccess.GREEN)
 
 
 class Publication(models.Model):

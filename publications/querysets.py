@@ -3,16 +3,20 @@ prefetches, for_list()/for_detail() bundle what one page needs."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 if TYPE_CHECKING:
     from publications.models import Journal, Organisation, Person, SubjectArea
 
 PUBLIC = Q(workflow_state="validated", visibility="public")
+SEARCH_CONFIG = "portal_english"  # migration 0004: unaccent, then English stemming
 
 
 def public_publications_q(prefix: str) -> Q:
@@ -64,17 +68,118 @@ class PublicationQuerySet(models.QuerySet):
             "links",
         )
 
-    def for_person(self, person: Person) -> PublicationQuerySet:
-        return self.filter(authorships__person=person).distinct()
+    def search(self, query: str) -> PublicationQuerySet:
+        """Full-text search in web-search syntax ("phrase", OR, -word), accent-insensitive and
+        stemmed; annotates `rank` (title hits weigh most). A pasted DOI finds its record."""
+        from publications.validators import DOI_RE, normalise_doi
 
-    def for_organisation(self, organisation: Organisation) -> PublicationQuerySet:
-        """Publications with an author affiliated with the organisation or any sub-organisation."""
+        doi = normalise_doi(query)
+        if DOI_RE.match(doi):
+            return self.filter(doi=doi).annotate(rank=Value(1.0, output_field=FloatField()))
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return self.filter(search_vector=search_query).annotate(
+            rank=SearchRank(F("search_vector"), search_query, normalization=Value(1))
+        )
+
+    def in_years(self, start: int | None, end: int | None) -> PublicationQuerySet:
+        if start is not None:
+            self = self.filter(year__gte=start)
+        if end is not None:
+            self = self.filter(year__lte=end)
+        return self
+
+    def in_subject_codes(self, codes: list[int]) -> PublicationQuerySet:
+        """In any of the ASJC codes; an xx00 area code includes its codes (2400 → 2403)."""
+        from publications.models import Publication
+
+        wanted: set[int] = set()
+        for code in codes:
+            wanted.update(range(code, code + 100) if code % 100 == 0 else [code])
+        through = Publication.subject_areas.through
+        return self.filter(
+            Exists(
+                through.objects.filter(
+                    publication_id=OuterRef("pk"), subjectarea__code__in=sorted(wanted)
+                )
+            )
+        )
+
+    def in_journals(self, slugs: list[str]) -> PublicationQuerySet:
+        return self.filter(journal__slug__in=slugs)
+
+    def by_persons(self, slugs: list[str]) -> PublicationQuerySet:
+        """With any of the persons (by slug) among the authors."""
         from publications.models import Authorship
 
-        ids = organisation.subtree_ids()
         return self.filter(
-            models.Exists(
-                Authorship.objects.filter(publication=OuterRef("pk"), affiliations__in=ids)
+            Exists(Authorship.objects.filter(publication=OuterRef("pk"), person__slug__in=slugs))
+        )
+
+    def in_organisations(self, slugs: list[str]) -> PublicationQuerySet:
+        """With an author affiliated with any of the organisations or their sub-organisations
+        (through Organisation.lineage, GIN-indexed)."""
+        from publications.models import Authorship, Organisation
+
+        through = Authorship.affiliations.through
+        ids = ArraySubquery(Organisation.objects.filter(slug__in=slugs).values("pk"))
+        return self.filter(
+            Exists(
+                through.objects.filter(
+                    authorship__publication=OuterRef("pk"), organisation__lineage__overlap=ids
+                )
+            )
+        )
+
+    def with_keywords(self, terms: list[str]) -> PublicationQuerySet:
+        """With any of the keywords (case-insensitive)."""
+        from publications.models import PublicationKeyword
+
+        lowered = sorted({term.lower() for term in terms})
+        return self.filter(
+            Exists(
+                PublicationKeyword.objects.alias(term_lower=Lower("keyword__term")).filter(
+                    publication=OuterRef("pk"), term_lower__in=lowered
+                )
+            )
+        )
+
+    def with_doi(self, has_doi: bool = True) -> PublicationQuerySet:
+        return self.exclude(doi="") if has_doi else self.filter(doi="")
+
+    def open_access_in(self, values: list[str]) -> PublicationQuerySet:
+        """Open-access status in the values; "true" means any open access, "false" none."""
+        from publications.models import OPEN_ACCESS_STATES
+
+        wanted: set[str] = set()
+        for value in values:
+            if value == "true":
+                wanted.update(OPEN_ACCESS_STATES)
+            elif value == "false":
+                wanted.update({"closed", "unknown"})
+            else:
+                wanted.add(value)
+        return self.filter(open_access__in=sorted(wanted))
+
+    def for_person(self, person: Person) -> PublicationQuerySet:
+        """With the person among the authors (a semi-join: no duplicates, no DISTINCT)."""
+        from publications.models import Authorship
+
+        return self.filter(
+            Exists(Authorship.objects.filter(publication=OuterRef("pk"), person=person))
+        )
+
+    def for_organisation(self, organisation: Organisation) -> PublicationQuerySet:
+        """With an author affiliated, at the time, with the organisation or any unit below it;
+        found through the GIN-indexed lineage, with no query to collect the units first."""
+        from publications.models import Authorship
+
+        through = Authorship.affiliations.through
+        return self.filter(
+            Exists(
+                through.objects.filter(
+                    authorship__publication=OuterRef("pk"),
+                    organisation__lineage__contains=[organisation.pk],
+                )
             )
         )
 
@@ -161,10 +266,93 @@ class PersonQuerySet(models.QuerySet):
             )
         )
 
+    def alphabetical(self) -> PersonQuerySet:
+        """By family name, then given name, accents and case ignored ("Ábel" before "Baker")."""
+        from publications.models import unaccented_lower
+
+        return self.order_by(unaccented_lower("family_name"), unaccented_lower("given_name"), "pk")
+
+    def with_initial(self, letter: str) -> PersonQuerySet:
+        """Family names starting with the letter, accents ignored ("Ødegaard" is under O)."""
+        from publications.models import unaccented_lower
+
+        return self.alias(family_key=unaccented_lower("family_name")).filter(
+            family_key__startswith=letter.lower()
+        )
+
+    def in_organisation(self, organisation: Organisation) -> PersonQuerySet:
+        """Members of the organisation or of any unit below it (the GIN-indexed lineage)."""
+        from publications.models import Membership
+
+        return self.filter(
+            models.Exists(
+                Membership.objects.filter(
+                    person=models.OuterRef("pk"), organisation__lineage__contains=[organisation.pk]
+                )
+            )
+        )
+
+    def search(self, text: str) -> PersonQuerySet:
+        """Persons with every word of the text in their given, family or variant names, accents
+        and case ignored, or with a family name close to the word (trigram similarity: typos);
+        annotates `name_match` and orders by it, best first."""
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        from publications.models import PersonNameVariant, unaccented_lower
+
+        words = search_words(text)
+        if not words:
+            return self
+        queryset = self.alias(
+            family_key=unaccented_lower("family_name"), given_key=unaccented_lower("given_name")
+        )
+        name_match = models.Value(0.0, output_field=models.FloatField())
+        for word in words:
+            key = unaccented_lower_value(word)
+            variants = PersonNameVariant.objects.alias(key=unaccented_lower("name")).filter(
+                person=models.OuterRef("pk"), key__contains=key
+            )
+            condition = Q(family_key__contains=key) | Q(given_key__contains=key)
+            condition |= models.Exists(variants)
+            if len(word) >= 3:  # shorter words share too few trigrams to say anything
+                condition |= Q(family_key__trigram_similar=key)
+            queryset = queryset.filter(condition)
+            name_match = name_match + models.functions.Greatest(
+                TrigramSimilarity(F("family_key"), key), TrigramSimilarity(F("given_key"), key)
+            )
+        return queryset.annotate(name_match=name_match).order_by(
+            "-name_match", "family_key", "given_key", "pk"
+        )
+
+    def co_authors_of(self, person: Person) -> PersonQuerySet:
+        """Persons who share public publications with the person, annotated `shared_count`,
+        most shared first (one aggregate query)."""
+        from publications.models import Publication
+
+        shared = Publication.objects.public().filter(authorships__person=person).values("pk")
+        return (
+            self.filter(authorships__publication__in=shared)
+            .exclude(pk=person.pk)
+            .annotate(shared_count=Count("authorships__publication", distinct=True))
+            .order_by("-shared_count", "family_name", "given_name", "pk")
+        )
+
+    def with_total(self) -> PersonQuerySet:
+        """Annotates `total`, the number of rows of the whole queryset, so that a slice also tells
+        how many there are in all (a window function: no second query)."""
+        return self.annotate(total=models.Window(Count("pk")))
+
 
 class OrganisationQuerySet(models.QuerySet):
     def internal(self) -> OrganisationQuerySet:
         return self.exclude(kind="external")
+
+    def around(self, organisation: Organisation) -> OrganisationQuerySet:
+        """The organisation's ancestors (at any depth, from its lineage) and its direct units, in
+        one query: the breadcrumb and the units of an organisation's page."""
+        return self.filter(
+            Q(pk__in=organisation.lineage[:-1]) | Q(parent_id=organisation.pk)
+        ).order_by("name", "pk")
 
 
 class JournalQuerySet(models.QuerySet):
@@ -175,22 +363,69 @@ class JournalQuerySet(models.QuerySet):
             )
         )
 
+    def for_list(self) -> JournalQuerySet:
+        """Annotates `publication_count`, public publications, with a subquery per row: a page of
+        journals counts only its own journals' publications."""
+        from publications.models import Publication
 
-def organisation_subtree_ids(root_id: int) -> list[int]:
-    """The id of an organisation and of every organisation below it (one recursive query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH RECURSIVE subtree(id) AS (
-                SELECT id FROM publications_organisation WHERE id = %s
-                UNION
-                SELECT o.id FROM publications_organisation o JOIN subtree s ON o.parent_id = s.id
-            )
-            SELECT id FROM subtree
-            """,
-            [root_id],
+        counts = (
+            Publication.objects.public()
+            .filter(journal=models.OuterRef("pk"))
+            .order_by()
+            .values("journal")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-        return [row[0] for row in cursor.fetchall()]
+        return self.annotate(publication_count=Coalesce(Subquery(counts), 0))
+
+    def alphabetical(self) -> JournalQuerySet:
+        """By title, case ignored (the index journal_title_lower_idx serves it)."""
+        return self.order_by(models.functions.Lower("title"), "pk")
+
+    def search(self, text: str) -> JournalQuerySet:
+        """An ISSN (print or electronic, with or without its hyphen) finds its journal; otherwise
+        every word must be in the title, accents and case ignored, or close to a word of it
+        (trigram word similarity: typos); annotates `title_match` and orders by it, best first."""
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        from publications.models import unaccented_lower
+        from publications.validators import ISSN_RE, normalise_issn
+
+        issn = normalise_issn(text)
+        if ISSN_RE.match(issn):
+            return self.filter(Q(issn=issn) | Q(eissn=issn))
+        words = search_words(text)
+        if not words:
+            return self
+        queryset = self.alias(title_key=unaccented_lower("title"))
+        title_match = models.Value(0.0, output_field=models.FloatField())
+        for word in words:
+            key = unaccented_lower_value(word)
+            condition = Q(title_key__contains=key)
+            if len(word) >= 3:  # shorter words share too few trigrams to say anything
+                condition |= Q(title_key__trigram_word_similar=key)
+            queryset = queryset.filter(condition)
+            title_match = title_match + TrigramWordSimilarity(key, F("title_key"))
+        return queryset.annotate(title_match=title_match).order_by(
+            "-title_match", models.functions.Lower("title"), "pk"
+        )
+
+    def for_person(self, person: Person) -> JournalQuerySet:
+        """Journals the person has public publications in, annotated `person_publication_count`,
+        most first (one aggregate query)."""
+        from publications.models import Publication
+
+        theirs = Publication.objects.public().filter(authorships__person=person).values("pk")
+        return (
+            self.filter(publications__in=theirs)
+            .annotate(person_publication_count=Count("publications", distinct=True))
+            .order_by("-person_publication_count", models.functions.Lower("title"), "pk")
+        )
+
+    def with_total(self) -> JournalQuerySet:
+        """Annotates `total`, the number of rows of the whole queryset, so that a slice also tells
+        how many there are in all (a window function: no second query)."""
+        return self.annotate(total=models.Window(Count("pk")))
 
 
 def organisation_refresh_lineage(root_id: int) -> None:
@@ -214,3 +449,82 @@ def organisation_refresh_lineage(root_id: int) -> None:
             """,
             [root_id],
         )
+
+
+# Entity pages (persons, organisations, journals, subject areas, home).
+
+
+def unaccented_lower_value(text: str) -> models.Func:
+    """portal_unaccent(lower(text)) of a search term, to compare with unaccented_lower(field):
+    both sides folded by the same SQL function, so "Ghézzi" and "GHEZZI" meet."""
+    return models.Func(
+        models.functions.Lower(models.Value(text)),
+        function="portal_unaccent",
+        output_field=models.TextField(),
+    )
+
+
+SEARCH_WORD_RE = re.compile(r"\w+(?:['’.-]\w+)*")
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a name or title search, punctuation and quotes left out ("O'Brien" and
+    "Jean-Pierre" stay whole); at most MAX_SEARCH_WORDS of them."""
+    return SEARCH_WORD_RE.findall(text)[:MAX_SEARCH_WORDS]
+
+
+def publication_year_counts(publications: models.QuerySet) -> list[tuple[int | None, int]]:
+    """(year, number) of the given publications, oldest first, undated (None) last; one query."""
+    rows = publications.order_by().values_list("year").annotate(n=Count("pk", distinct=True))
+    return sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
+
+
+def organisation_publication_counts() -> dict[int, int]:
+    """Public publications per organisation id, each including those of every unit below it, as
+    organisation_publications() counts them (one aggregate query over all affiliations)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT unit.id, count(DISTINCT a.publication_id)
+            FROM publications_authorship_affiliations aa
+            JOIN publications_organisation o ON o.id = aa.organisation_id
+            JOIN publications_authorship a ON a.id = aa.authorship_id
+            JOIN publications_publication p ON p.id = a.publication_id
+            CROSS JOIN LATERAL unnest(o.lineage) AS unit(id)
+            WHERE p.workflow_state = 'validated' AND p.visibility = 'public'
+            GROUP BY unit.id
+            """
+        )
+        return dict(cursor.fetchall())
+
+
+class SubjectCounts:
+    """Public publications per ASJC code, per two-digit area (2400 counts 2403's) and per group;
+    a publication counts once in each."""
+
+    def __init__(self, codes: dict[int, int], areas: dict[int, int], groups: dict[str, int]):
+        self.codes, self.areas, self.groups = codes, areas, groups
+
+
+def subject_publication_counts() -> SubjectCounts:
+    """Public publications per ASJC code, area and group (one query with grouping sets)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT GROUPING(s.code, s.code / 100 * 100, s."group"),
+                   s.code, s.code / 100 * 100, s."group", count(DISTINCT t.publication_id)
+            FROM publications_publication_subject_areas t
+            JOIN publications_subjectarea s ON s.id = t.subjectarea_id
+            JOIN publications_publication p ON p.id = t.publication_id
+            WHERE p.workflow_state = 'validated' AND p.visibility = 'public'
+            GROUP BY GROUPING SETS ((s.code), (s.code / 100 * 100), (s."group"))
+            """
+        )
+        rows = cursor.fetchall()
+    # GROUPING() has a bit set for each expression a row is not grouped by.
+    return SubjectCounts(
+        codes={code: n for grouping, code, _, _, n in rows if grouping == 0b011},
+        areas={area: n for grouping, _, area, _, n in rows if grouping == 0b101},
+        groups={group: n for grouping, _, _, group, n in rows if grouping == 0b110},
+    )

@@ -4,7 +4,7 @@ from publications import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("publications/", views.PublicationListView.as_view(), name="publication_list"),
+    path("publications/", views.publication_list, name="publication_list"),
     path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),
     path("persons/", views.PersonListView.as_view(), name="person_list"),
     path("persons/<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -72,6 +72,10 @@ def load_demo_data(*, progress: Callable[[int, int], None] | None = None) -> Dem
         # Authors, keywords and journal titles into the search text, for all demo records at once.
         demo_slugs = [spec.slug for spec in data.publications]
         Publication.objects.filter(slug__in=demo_slugs).refresh_search_text()
+    # Fresh statistics: plans made while autovacuum still believed the tables empty would be
+    # nested loops over every row (seconds per page) until it catches up.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return DemoSummary(
         publications=len(data.publications),
         created=created,

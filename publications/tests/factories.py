@@ -84,3 +84,13 @@ def add_authors(publication: models.Publication, persons: list[models.Person]) -
     """Authorships for the persons, in order, from position 1."""
     for position, person in enumerate(persons, start=1):
         AuthorshipFactory(publication=publication, person=person, position=position)
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics. Autovacuum may have recorded the tables as empty, and
+    plans made for empty tables explode once a test has added hundreds of rows; ANALYZE counts
+    the rows this test's transaction added."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

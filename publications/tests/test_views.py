@@ -209,7 +209,10 @@ def test_organisation_page_counts_output_of_its_sub_organisations(visitor):
     assert "Virus study" in text_of(response)
     assert "Department of Virology" in text_of(response)
     tree = text_of(visitor.get("/organisations/"))
-    assert "University of Example University Department of Virology Department" in tree
+    assert (
+        "University of Example University · 1 research output "
+        "Department of Virology Department · 1 research output"
+    ) in tree
 
 
 def test_journal_page_shows_issn_and_subject_areas(visitor):
@@ -277,21 +280,25 @@ def test_publication_page_query_budget_does_not_grow_with_authors(visitor):
 @pytest.mark.parametrize(
     "url, budget",
     [
-        # 1 count, 2 page of publications + journals, 3 their authorships + persons.
-        ("/publications/", 3),
-        # 1-4 counts (publications, persons, organisations, journals), 5 areas, 6 area counts,
-        # 7 latest publications + journals, 8 their authorships + persons.
+        # 1 count, 2 page of publications + journals, 3 their authorships + persons,
+        # 4 every facet in one UNION ALL statement.
+        ("/publications/", 4),
+        # 1-4 counts (publications, persons, organisations, journals), 5 areas, 6 code, area and
+        # group counts (grouping sets), 7 latest publications + journals, 8 their authorships +
+        # persons.
         ("/", 8),
-        # 1 count, 2 page of persons with publication counts, 3 their memberships + organisations.
-        ("/persons/", 3),
-        # 1 organisations.
-        ("/organisations/", 1),
+        # 1 organisations (the filter's options), 2 count, 3 page of persons with publication
+        # counts, 4 their memberships + organisations.
+        ("/persons/", 4),
+        # 1 organisations, 2 output counts of every unit.
+        ("/organisations/", 2),
         # 1 count, 2 page of journals with publication counts.
         ("/journals/", 2),
-        # 1 all codes, 2 area counts.
+        # 1 all codes, 2 code, area and group counts (grouping sets).
         ("/subject-areas/", 2),
-        # 1 area + parent, 2 children, 3 count, 4 page + journals, 5 authorships, 6 journals.
-        ("/subject-areas/2400/", 6),
+        # 1 area + parent, 2 children, 3 output per year, 4 count, 5 page + journals,
+        # 6 authorships, 7 journals, 8 the listing's facets (one statement).
+        ("/subject-areas/2400/", 8),
     ],
 )
 def test_listing_query_budgets_do_not_grow_with_rows(visitor, url, budget):
@@ -319,14 +326,16 @@ def test_detail_page_query_budgets_do_not_grow_with_rows(visitor):
 
     link_all()
     urls = {
-        # 1 person + memberships/organisations + name variants (3), 4 count, 5 page + journals,
-        # 6 authorships + persons.
-        person.get_absolute_url(): 6,
-        # 1 organisation + parents, 2 children, 3 subtree ids, 4 count, 5 page, 6 authorships,
-        # 7 members.
-        organisation.get_absolute_url(): 7,
-        # 1 journal, 2 subject areas, 3 count, 4 page, 5 authorships.
-        journal.get_absolute_url(): 5,
+        # 1 person, 2 memberships + organisations, 3 name variants, 4 output per year,
+        # 5 co-authors with counts and total, 6 journals with counts and total, 7 count,
+        # 8 page + journals, 9 authorships + persons, 10 the listing's facets.
+        person.get_absolute_url(): 10,
+        # 1 organisation, 2 its ancestors and units, 3 output per year, 4 members with total,
+        # 5 count, 6 page + journals, 7 authorships + persons, 8 facets.
+        organisation.get_absolute_url(): 8,
+        # 1 journal, 2 subject areas, 3 output per year, 4 count, 5 page, 6 authorships,
+        # 7 facets.
+        journal.get_absolute_url(): 7,
     }
     small = {url: queries_for(visitor, url) for url in urls}
     Publication.objects.all().delete()

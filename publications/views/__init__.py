@@ -11,7 +11,7 @@ from publications.views.entities import (
     organisation_list,
     subject_area_list,
 )
-from publications.views.publications import PublicationListView, publication_detail
+from publications.views.publications import publication_detail, publication_list
 
 __all__ = [
     "JournalDetailView",
@@ -19,10 +19,10 @@ __all__ = [
     "OrganisationDetailView",
     "PersonDetailView",
     "PersonListView",
-    "PublicationListView",
     "SubjectAreaDetailView",
     "home",
     "organisation_list",
     "publication_detail",
+    "publication_list",
     "subject_area_list",
 ]

@@ -1,13 +1,21 @@
-"""Pages of persons, organisations, journals and subject areas, and the home page."""
+"""Pages of persons, organisations, journals and subject areas, and the home page.
+
+Query-string input is read leniently: a value that cannot be used is left out and named in a
+notice on the page, never answered with an error."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+import re
+from urllib.parse import urlencode
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from publications.listing import build_listing, render_listing
 from publications.models import (
     Journal,
     Membership,
@@ -15,30 +23,109 @@ from publications.models import (
     Person,
     Publication,
     SubjectArea,
+    SubjectGroup,
 )
-from publications.querysets import public_publications_q
-from publications.views.common import DETAIL_PAGE_SIZE, LenientPaginationMixin, paginate
+from publications.querysets import (
+    organisation_publication_counts,
+    publication_year_counts,
+    search_words,
+    subject_publication_counts,
+)
+from publications.views.common import LenientPaginationMixin
+
+MAX_SEARCH_LENGTH = 200
+# PostgreSQL refuses NUL bytes in text parameters; no other control character belongs in a name.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x1f\x7f]")
+UNPRINTABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
+CO_AUTHORS_SHOWN = 20
+JOURNALS_SHOWN = 20
+MEMBERS_SHOWN = 60
 
 
-def area_publication_counts() -> dict[int, int]:
-    """Public publications per two-digit ASJC area (one aggregate query)."""
-    through = Publication.subject_areas.through
-    rows = (
-        through.objects.filter(public_publications_q("publication__"))
-        .annotate(area=F("subjectarea__code") / 100 * 100)  # integer division
-        .values("area")
-        .annotate(n=Count("publication", distinct=True))
-        .order_by()
-    )
-    return {int(row["area"]): row["n"] for row in rows}
+def quoted(value: str, limit: int = 60) -> str:
+    """A reader's input as a message repeats it: in quotes, shortened when long."""
+    return f"‘{value[:limit]}…’" if len(value) > limit else f"‘{value}’"
+
+
+def plain_param(request: HttpRequest, name: str) -> str:
+    """A query-string value without control characters or surrounding spaces."""
+    return CONTROL_CHARACTERS_RE.sub("", request.GET.get(name, "")).strip()[:MAX_SEARCH_LENGTH]
+
+
+def search_param(request: HttpRequest, notices: list[str], name: str = "q") -> str:
+    """The text of a search box, fit to search with: control characters left out, spaces
+    collapsed, cut to MAX_SEARCH_LENGTH characters; each change is told in `notices`."""
+    raw = request.GET.get(name, "")
+    # Tabs and line breaks come with pasted names and are only spaces; the rest are no text.
+    if UNPRINTABLE_RE.search(raw):
+        notices.append(
+            "Your search contained control characters (such as NUL): they were left out."
+        )
+    text = " ".join(UNPRINTABLE_RE.sub("", raw).split())
+    if len(text) > MAX_SEARCH_LENGTH:
+        text = text[:MAX_SEARCH_LENGTH].strip()
+        notices.append(
+            f"Your search was longer than {MAX_SEARCH_LENGTH} characters: only its start was used."
+        )
+    return text
+
+
+def url_with(name: str, **params: str) -> str:
+    """The URL of a named page with a query string; for the research-output listing the filter
+    names are those of DESIGN.md ("Listing query string")."""
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def organisation_tree(organisations: list[Organisation], counts: dict[int, int]) -> list[dict]:
+    """Nested {organisation, count, children} dictionaries from a flat list of organisations;
+    an organisation whose parent is not in the list is a root."""
+    children: dict[int | None, list[Organisation]] = {}
+    for organisation in organisations:
+        children.setdefault(organisation.parent_id, []).append(organisation)
+    known = {organisation.pk for organisation in organisations}
+    roots = [o for o in organisations if o.parent_id is None or o.parent_id not in known]
+    return build_tree(roots, children, counts)
+
+
+def build_tree(nodes, children, counts) -> list[dict]:
+    """Nested dictionaries {organisation, count, children} for a recursive template include."""
+    return [
+        {
+            "organisation": node,
+            "count": counts.get(node.pk, 0),
+            "children": build_tree(children.get(node.pk, []), children, counts),
+        }
+        for node in nodes
+    ]
+
+
+def flatten_tree(tree: list[dict], depth: int = 0) -> list[tuple[Organisation, int]]:
+    """(organisation, depth) in tree order: a unit follows its parent."""
+    rows = []
+    for node in tree:
+        rows.append((node["organisation"], depth))
+        rows.extend(flatten_tree(node["children"], depth + 1))
+    return rows
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     publications = Publication.objects.public()
-    counts = area_publication_counts()
-    areas = [
-        (area, counts.get(area.code, 0)) for area in SubjectArea.objects.filter(parent__isnull=True)
+    counts = subject_publication_counts()
+    areas: dict[str, list[tuple[SubjectArea, int]]] = {}
+    for area in SubjectArea.objects.filter(parent__isnull=True):
+        if counts.areas.get(area.code):
+            areas.setdefault(area.group, []).append((area, counts.areas[area.code]))
+    subject_groups = [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.groups.get(value, 0),
+            "areas": areas[value],
+        }
+        for value, label in SubjectGroup.choices
+        if value in areas
     ]
     return render(
         request,
@@ -49,32 +136,112 @@ def home(request: HttpRequest) -> HttpResponse:
             "organisation_count": Organisation.objects.internal().count(),
             "journal_count": Journal.objects.count(),
             "latest": publications.for_list().newest()[:10],
-            "areas": [(area, n) for area, n in areas if n],
+            "subject_groups": subject_groups,
         },
     )
 
 
 class PersonListView(LenientPaginationMixin, ListView):
+    """The institution's persons, A to Z or best match first, found by name (`q`, accents and
+    typos forgiven), organisation (`organisation`, with its units) and initial (`letter`)."""
+
     template_name = "publications/person_list.html"
     context_object_name = "persons"
     paginate_by = 50
 
     def get_queryset(self):
-        return Person.objects.internal().for_list()
+        request = self.request
+        self.notices: list[str] = []
+        self.query = QueryDict(mutable=True)  # the usable filters, for links that keep them
+        persons = Person.objects.internal()
+
+        self.organisations = list(Organisation.objects.order_by("name"))
+        self.organisation = None
+        if slug := plain_param(request, "organisation"):
+            self.organisation = next((o for o in self.organisations if o.slug == slug), None)
+            if self.organisation is None:
+                self.notices.append(
+                    f"No organisation {quoted(slug)}: showing persons of all organisations."
+                )
+            else:
+                persons = persons.in_organisation(self.organisation)
+                self.query["organisation"] = slug
+
+        self.letter = ""
+        if letter := plain_param(request, "letter"):
+            if letter.upper() in LETTERS:
+                self.letter = letter.upper()
+                persons = persons.with_initial(self.letter)
+                self.query["letter"] = self.letter
+            else:
+                self.notices.append(
+                    f"{quoted(letter)} is not a letter from A to Z: "
+                    "showing family names with any initial."
+                )
+
+        self.q = search_param(request, self.notices)
+        self.words = search_words(self.q)
+        if self.words:
+            persons = persons.search(self.q)
+            self.query["q"] = self.q
+        else:
+            if self.q:
+                self.notices.append(
+                    f"{quoted(self.q)} has no letters or digits to search for: "
+                    "showing persons of any name."
+                )
+            persons = persons.alphabetical()
+        return persons.for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        internal = [o for o in self.organisations if o.kind != "external"]
+        options = flatten_tree(organisation_tree(internal, {}))
+        if self.organisation and self.organisation not in internal:
+            options.append((self.organisation, 0))
+        context.update(
+            notices=self.notices,
+            q=self.q,
+            searching=bool(self.words),
+            organisation=self.organisation,
+            letter=self.letter,
+            letters=LETTERS,
+            query=self.query,
+            organisation_options=[
+                (o.slug, "\u2002" * 2 * depth + o.name, o == self.organisation)
+                for o, depth in options
+            ],
+        )
+        return context
 
 
 class PublicationsOfObjectMixin:
-    """A detail page that lists the object's public publications, newest first, paginated."""
+    """A detail page of an object's public publications: a chart of them per year, whose bars
+    lead to the listing filtered by `listing_filter()`, and the full search-and-filter listing
+    scoped to the object (its own filter hidden). htmx requests get the listing alone."""
 
     def publications_of(self, obj) -> QuerySet:
         raise NotImplementedError
 
+    def listing_filter(self, obj) -> dict[str, str]:
+        """The listing's query-string filter that selects the object's publications."""
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        publications = self.publications_of(self.object).public().for_list().newest()
-        context["page_obj"] = paginate(self.request, publications, DETAIL_PAGE_SIZE)
-        context["publications"] = context["page_obj"].object_list
+        publications = self.publications_of(self.object).public()
+        context["year_counts"] = publication_year_counts(publications)
+        context["year_url"] = url_with("publication_list", **self.listing_filter(self.object))
+        context.update(
+            build_listing(
+                self.request, publications, hidden_facets=tuple(self.listing_filter(self.object))
+            )
+        )
+        context["search_label"] = f"Search the research output of {self.object}"
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        return render_listing(self.request, self.template_name, context)
 
 
 class PersonDetailView(PublicationsOfObjectMixin, DetailView):
@@ -95,67 +262,95 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
     def publications_of(self, person):
         return Publication.objects.for_person(person)
 
+    def listing_filter(self, person):
+        return {"person": person.slug}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.object
+        co_authors = list(Person.objects.co_authors_of(person).with_total()[:CO_AUTHORS_SHOWN])
+        journals = list(Journal.objects.for_person(person).with_total()[:JOURNALS_SHOWN])
+        context.update(
+            co_authors=co_authors,
+            co_author_total=co_authors[0].total if co_authors else 0,
+            journals=journals,
+            journal_total=journals[0].total if journals else 0,
+        )
+        return context
+
 
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    """The institution's organisation tree, built from one query."""
+    """The institution's organisation tree with each unit's public output (its units' included),
+    from two queries."""
     organisations = list(Organisation.objects.internal().order_by("name"))
-    children: dict[int | None, list[Organisation]] = {}
-    for organisation in organisations:
-        children.setdefault(organisation.parent_id, []).append(organisation)
-    known = {organisation.pk for organisation in organisations}
-    roots = [o for o in organisations if o.parent_id is None or o.parent_id not in known]
     return render(
         request,
         "publications/organisation_list.html",
-        {"tree": build_tree(roots, children), "count": len(organisations)},
+        {
+            "tree": organisation_tree(organisations, organisation_publication_counts()),
+            "count": len(organisations),
+        },
     )
-
-
-def build_tree(nodes, children) -> list[dict]:
-    """Nested dictionaries {organisation, children} for a recursive template include."""
-    return [
-        {"organisation": node, "children": build_tree(children.get(node.pk, []), children)}
-        for node in nodes
-    ]
 
 
 class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/organisation_detail.html"
     context_object_name = "organisation"
-
-    def get_queryset(self):
-        return Organisation.objects.select_related("parent__parent__parent").prefetch_related(
-            "children"
-        )
+    queryset = Organisation.objects.all()
 
     def publications_of(self, organisation):
         return Publication.objects.for_organisation(organisation)
 
+    def listing_filter(self, organisation):
+        return {"organisation": organisation.slug}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisation = self.object
-        # The breadcrumb: up to three levels, all loaded by get_queryset's select_related.
-        ancestors, node = [], organisation
-        for _ in range(3):
-            if node.parent_id is None:
-                break
-            node = node.parent
-            ancestors.insert(0, node)
-        context["ancestors"] = ancestors
-        context["members"] = (
-            Person.objects.internal().filter(memberships__organisation=organisation).distinct()
+        above = organisation.lineage[:-1]
+        around = list(Organisation.objects.around(organisation))
+        members = list(
+            Person.objects.internal()
+            .in_organisation(organisation)
+            .with_total()
+            .alphabetical()[:MEMBERS_SHOWN]
+        )
+        context.update(
+            # The breadcrumb, from the top of the tree down; its last one is the parent.
+            ancestors=sorted((o for o in around if o.pk in above), key=lambda o: above.index(o.pk)),
+            children=[o for o in around if o.parent_id == organisation.pk],
+            members=members,
+            member_total=members[0].total if members else 0,
+            members_url=url_with("person_list", organisation=organisation.slug),
         )
         return context
 
 
 class JournalListView(LenientPaginationMixin, ListView):
+    """Journals A to Z, or those matching `q` (title words, accents and typos forgiven, or an
+    ISSN) best first, each with its public output."""
+
     template_name = "publications/journal_list.html"
     context_object_name = "journals"
     paginate_by = 50
 
     def get_queryset(self):
-        return Journal.objects.with_publication_count().order_by("title")
+        self.notices: list[str] = []
+        self.q = search_param(self.request, self.notices)
+        journals = Journal.objects.for_list()
+        if self.q and search_words(self.q):
+            return journals.search(self.q)
+        if self.q:
+            self.notices.append(
+                f"{quoted(self.q)} has no letters or digits to search for: showing all journals."
+            )
+        return journals.alphabetical()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(notices=self.notices, q=self.q, searching=bool(search_words(self.q)))
+        return context
 
 
 class JournalDetailView(PublicationsOfObjectMixin, DetailView):
@@ -168,22 +363,41 @@ class JournalDetailView(PublicationsOfObjectMixin, DetailView):
     def publications_of(self, journal):
         return Publication.objects.for_journal(journal)
 
+    def listing_filter(self, journal):
+        return {"journal": journal.slug}
+
 
 @require_GET
 def subject_area_list(request: HttpRequest) -> HttpResponse:
-    """The ASJC tree: groups, their two-digit areas (with public publication counts) and codes."""
+    """The ASJC tree: groups › two-digit areas › codes, each with its public output."""
     codes = list(SubjectArea.objects.order_by("code"))
-    counts = area_publication_counts()
-    by_area: dict[int, list[SubjectArea]] = {}
-    for area in codes:
-        if not area.is_area:
-            by_area.setdefault(area.parent_id, []).append(area)
-    groups: dict[str, list[dict]] = {}
+    counts = subject_publication_counts()
+    by_area: dict[int, list[dict]] = {}
+    for code in codes:
+        if not code.is_area:
+            by_area.setdefault(code.parent_id, []).append(
+                {"area": code, "count": counts.codes.get(code.code, 0)}
+            )
+    areas: dict[str, list[dict]] = {}
     for area in codes:
         if area.is_area:
-            groups.setdefault(area.get_group_display(), []).append(
-                {"area": area, "count": counts.get(area.code, 0), "codes": by_area.get(area.pk, [])}
+            areas.setdefault(area.group, []).append(
+                {
+                    "area": area,
+                    "count": counts.areas.get(area.code, 0),
+                    "codes": by_area.get(area.pk, []),
+                }
             )
+    groups = [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.groups.get(value, 0),
+            "areas": areas[value],
+        }
+        for value, label in SubjectGroup.choices
+        if value in areas
+    ]
     return render(request, "publications/subjectarea_list.html", {"groups": groups})
 
 
@@ -198,6 +412,9 @@ class SubjectAreaDetailView(PublicationsOfObjectMixin, DetailView):
 
     def publications_of(self, area):
         return Publication.objects.for_subject_area(area)
+
+    def listing_filter(self, area):
+        return {"subject": str(area.code)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,21 +5,16 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
-from django.views.generic import ListView
 
+from publications.listing import build_listing, render_listing
 from publications.models import Organisation, Publication, PublicationSlug
-from publications.views.common import LenientPaginationMixin, page_size
 
 
-class PublicationListView(LenientPaginationMixin, ListView):
-    template_name = "publications/publication_list.html"
-    context_object_name = "publications"
-
-    def get_queryset(self):
-        return Publication.objects.public().for_list().newest()
-
-    def get_paginate_by(self, queryset) -> int:
-        return page_size(self.request)
+@require_GET
+def publication_list(request: HttpRequest) -> HttpResponse:
+    """All public research output: search, filters, facets, sorting, paging (htmx-aware)."""
+    context = build_listing(request, Publication.objects.public())
+    return render_listing(request, "publications/publication_list.html", context)
 
 
 @require_GET

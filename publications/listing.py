@@ -1,0 +1,206 @@
+"""A searchable, filterable, faceted list of publications: /publications/ and the research output on
+person, organisation, journal and subject-area pages. One function builds what the template
+`publications/_listing.html` shows; the view decides the scope (the base queryset).
+
+Queries, whatever the data: the count, the page of results (with journals and, when searching,
+snippets), their authors, all facets in one statement, and "Did you mean" only when nothing was
+found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from publications.facets import Facet, compute_facets, url_with
+from publications.filters import PublicationFilterSet
+from publications.search import clean_query, is_doi, snippet_html, suggest, with_snippets
+from publications.views.common import PAGE_SIZES
+
+SORTS = {
+    "relevance": "Relevance",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "title": "Title (A–Z)",
+}
+# Readers page through the first results and refine beyond them: deep OFFSET scans are slow at
+# a million rows, and nobody reads page 4,000.
+MAX_DEPTH = 2000
+
+
+@dataclass
+class ActiveFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+def ordering(sort: str) -> list:
+    if sort == "relevance":
+        return [F("rank").desc(), F("date").desc(nulls_last=True), "pk"]
+    if sort == "oldest":
+        return [F("date").asc(nulls_last=True), "title", "pk"]
+    if sort == "title":
+        return [Lower("title"), "pk"]
+    return [F("date").desc(nulls_last=True), "title", "pk"]
+
+
+def requested_page(data: QueryDict) -> int:
+    try:
+        return max(int(data.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
+def requested_page_size(data: QueryDict, problems: list[str]) -> int:
+    raw = data.get("per_page", "")
+    if not raw:
+        return PAGE_SIZES[0]
+    if raw.isdigit() and int(raw) in PAGE_SIZES:
+        return int(raw)
+    problems.append(f"Results per page can be 25, 50 or 100, not “{raw[:20]}”: showing 25.")
+    return PAGE_SIZES[0]
+
+
+def build_listing(
+    request: HttpRequest, base: QuerySet, *, hidden_facets: tuple[str, ...] = ()
+) -> dict:
+    """The context for `_listing.html`: results of `base` under the request's search, filters,
+    sort and page, with facets, active filters and any problems with the request named."""
+    data = without_nul_bytes(request.GET)
+    filterset = PublicationFilterSet(data, queryset=base)
+    results = filterset.qs
+    problems = filterset.problems()
+    query = clean_query(data.get("q", ""))[0] if "q" not in filterset.form.errors else ""
+
+    sort = data.get("sort") or ("relevance" if query else "newest")
+    if sort not in SORTS:
+        problems.append(f"“{sort[:30]}” is not a way to sort: showing the default order.")
+        sort = "relevance" if query else "newest"
+    if sort == "relevance" and not query:
+        sort = "newest"
+
+    per_page = requested_page_size(data, problems)
+    paginator = Paginator(results.order_by(*ordering(sort)), per_page)
+    total = paginator.count
+    last_page = min(paginator.num_pages, max(MAX_DEPTH // per_page, 1))
+    number = requested_page(data)
+    if number > last_page and total > MAX_DEPTH and number > MAX_DEPTH // per_page:
+        problems.append(
+            f"Only the first {MAX_DEPTH:,} results can be paged through: "
+            "narrow the search with the filters to see the others."
+        )
+    number = min(number, last_page)
+    page = paginator.page(number)
+    rows = results.for_list().order_by(*ordering(sort))
+    if query and not is_doi(query):
+        rows = with_snippets(rows, query)
+    page.object_list = list(rows[page.start_index() - 1 : page.end_index()] if total else [])
+    for publication in page.object_list:
+        publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
+
+    facets = compute_facets(data, base, hidden=hidden_facets, expanded=data.get("more", "")[:30])
+    return {
+        "filterset": filterset,
+        "query": query,
+        "page_obj": page,
+        "publications": page.object_list,
+        "total": total,
+        "last_page": last_page,
+        "sort": sort,
+        "sorts": [(key, label) for key, label in SORTS.items() if key != "relevance" or query],
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "problems": problems,
+        "facets": facets,
+        "active_filters": active_filters(data, hidden_facets, facets),
+        "suggestion": suggestion(data, query, total),
+        "kept_params": kept_params(data),
+        "listing_url": request.path,
+    }
+
+
+def without_nul_bytes(data: QueryDict) -> QueryDict:
+    """The query string without NUL bytes, which PostgreSQL refuses in any text."""
+    clean = QueryDict(mutable=True)
+    for name, values in data.lists():
+        clean.setlist(name.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+    return clean
+
+
+def suggestion(data: QueryDict, query: str, total: int) -> dict | None:
+    """ "Did you mean …" when a search found nothing and a close name or keyword exists."""
+    if not query or total or is_doi(query):
+        return None
+    better = suggest(query)
+    return {"query": better, "url": url_with(data, q=better)} if better else None
+
+
+FILTER_LABELS = {
+    "year_from": "From",
+    "year_to": "To",
+    "type": "Type",
+    "peer_reviewed": "Peer-reviewed",
+    "status": "Status",
+    "subject": "Subject area",
+    "journal": "Journal",
+    "person": "Person",
+    "organisation": "Organisation",
+    "language": "Language",
+    "keyword": "Keyword",
+    "has_doi": "DOI",
+    "open_access": "Access",
+}
+
+
+def active_filters(
+    data: QueryDict, hidden: tuple[str, ...], facets: list[Facet]
+) -> list[ActiveFilter]:
+    """One removable chip per filter value in the request, named as its facet names it."""
+    names = {
+        (facet.name, option.value.lower()): option.label
+        for facet in facets
+        for option in facet.options
+    }
+    chips = []
+    for name, label in FILTER_LABELS.items():
+        if name in hidden:
+            continue
+        values = [value for value in data.getlist(name) if value]
+        for value in values:
+            rest = [other for other in values if other != value]
+            chips.append(
+                ActiveFilter(
+                    label,
+                    names.get((name, value.lower()), value)[:80],
+                    url_with(data, **{name: rest or None}),
+                )
+            )
+    return chips
+
+
+def kept_params(data: QueryDict) -> list[tuple[str, str]]:
+    """The filters a new search keeps (hidden inputs of the search form)."""
+    return [
+        (name, value)
+        for name in FILTER_LABELS
+        for value in data.getlist(name)
+        if value and "\x00" not in value
+    ][:100]
+
+
+def render_listing(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The whole page, or only the listing for htmx (but the whole page when htmx restores
+    history), with Vary so caches keep the two apart."""
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "publications/_listing.html", context)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
