@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from publications.facets import Facet, compute_facets, url_with
+from publications.figures import Figures
 from publications.filters import PublicationFilterSet
 from publications.search import clean_query, is_doi, snippet_html, suggest, with_snippets
 from publications.views.common import PAGE_SIZES
@@ -31,7 +32,7 @@ SORTS = {
 }
 # Readers page through the first results and refine beyond them: deep OFFSET scans are slow at
 # a million rows, and nobody reads page 4,000.
-MAX_DEPTH = 2000
+MAX_DEPTH = 1000
 
 
 @dataclass
@@ -69,10 +70,17 @@ def requested_page_size(data: QueryDict, problems: list[str]) -> int:
 
 
 def build_listing(
-    request: HttpRequest, base: QuerySet, *, hidden_facets: tuple[str, ...] = ()
+    request: HttpRequest,
+    base: QuerySet,
+    *,
+    hidden_facets: tuple[str, ...] = (),
+    figures_name: str = "",
 ) -> dict:
     """The context for `_listing.html`: results of `base` under the request's search, filters,
-    sort and page, with facets, active filters and any problems with the request named."""
+    sort and page, with facets, active filters and any problems with the request named.
+
+    With `figures_name`, the unfiltered total and facets of `base` (the whole collection) are
+    cached figures rather than counted on each request."""
     data = without_nul_bytes(request.GET)
     filterset = PublicationFilterSet(data, queryset=base)
     results = filterset.qs
@@ -88,6 +96,11 @@ def build_listing(
 
     per_page = requested_page_size(data, problems)
     paginator = Paginator(results.order_by(*ordering(sort)), per_page)
+    unfiltered = not query and not any(data.getlist(name) for name in FILTER_LABELS)
+    figures = Figures() if figures_name and unfiltered and not filterset.form.errors else None
+    if figures:
+        # Paginator.count is a cached property: give it the cached figure.
+        paginator.__dict__["count"] = figures.get(f"{figures_name}:total", results.count)
     total = paginator.count
     last_page = min(paginator.num_pages, max(MAX_DEPTH // per_page, 1))
     number = requested_page(data)
@@ -105,7 +118,17 @@ def build_listing(
     for publication in page.object_list:
         publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
 
-    facets = compute_facets(data, base, hidden=hidden_facets, expanded=data.get("more", "")[:30])
+    expanded = data.get("more", "")[:30]
+
+    def facets_now():
+        return compute_facets(data, base, hidden=hidden_facets, expanded=expanded)
+
+    if figures:
+        links = data.copy()
+        links.pop("page", None)
+        facets = figures.get(f"{figures_name}:facets:{links.urlencode()}", facets_now)
+    else:
+        facets = facets_now()
     return {
         "filterset": filterset,
         "query": query,

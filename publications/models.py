@@ -1039,3 +1039,17 @@ class Authorship(models.Model):
         if self.person_id:
             return f"{self.person.initials} {self.person.family_name}".strip()
         return ""
+
+
+class DataVersion(models.Model):
+    """One row whose value changes with every write to the portal's tables (statement-level
+    triggers take it from a sequence, migration 0005). Cached whole-collection figures are keyed
+    by it, so they are never stale; a sequence never repeats, even after a rollback."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="dataversion_single_row")]
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from urllib.request import urlopen
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from publications.models import Person, SubjectArea
 from publications.tests.factories import (
@@ -40,6 +40,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WIDTHS = [375, 1440]
+# Without a database marker in the session, pytest-django would not create the test database and
+# the module's data would go to the development database.
+pytestmark = pytest.mark.django_db
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -88,7 +91,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(record, tmp_path_factory):
+def server(record, tmp_path_factory, django_db_blocker):
     """The portal as `make run` serves it (gunicorn + whitenoise, DEBUG off, collected static
     files) on the test database."""
     db = connection.settings_dict
@@ -133,6 +136,17 @@ def server(record, tmp_path_factory):
     yield url
     process.terminate()
     process.wait(timeout=10)
+    # Its database session ends a moment after the process: wait, so the test database can be
+    # dropped at the end of the run.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -141,10 +155,18 @@ def browser(chromium, server):
     in this thread, and Django refuses ORM calls while one runs."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # The per-test database wrapper (an atomic block) runs while Playwright's loop is alive;
+    # these tests use no ORM themselves, so Django's async-safety check is lifted meanwhile.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+            # Connections opened by the per-test wrappers while the loop ran are this context's.
+            connections.close_all()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def page_paths(record: dict[str, str]) -> list[str]:
@@ -195,3 +217,35 @@ def test_keyboard_reaches_the_skip_link_first(browser, server, record):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     page.close()
+
+
+def test_filters_update_the_listing_in_place_and_the_address_follows(browser, server, record):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(server + "/publications/")
+    page.evaluate("window.notReloaded = true")
+    page.locator("section.facet--type a", has_text="Article").click()
+    page.wait_for_url("**/publications/?type=article")
+    assert page.evaluate("window.notReloaded === true"), "the page reloaded"
+    assert page.locator("#result-count data").get_attribute("value") == "1"
+    assert page.locator(".chips a", has_text="Type: Article").is_visible()
+    page.locator("#listing-sort").select_option("title")
+    page.wait_for_url("**/publications/?*sort=title*")
+    assert page.evaluate("window.notReloaded === true")
+    page.go_back()
+    page.wait_for_url("**/publications/?type=article")
+    assert page.locator(".chips a", has_text="Type: Article").is_visible()
+    page.close()
+
+
+def test_the_listing_works_with_javascript_off(browser, server, record):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/publications/")
+    page.locator("section.facet--type a", has_text="Article").click()
+    page.wait_for_url("**/publications/?type=article")
+    page.get_by_label("Search research output", exact=True).nth(1).fill("immune")
+    page.locator("form.listing-search button[type=submit]").first.click()
+    page.wait_for_url("**/publications/?q=immune*")
+    assert "type=article" in page.url
+    assert page.locator("#result-count data").get_attribute("value") == "1"
+    context.close()

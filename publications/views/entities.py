@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from publications.figures import Figures
 from publications.listing import build_listing, render_listing
 from publications.models import (
     Journal,
@@ -112,7 +113,17 @@ def flatten_tree(tree: list[dict], depth: int = 0) -> list[tuple[Organisation, i
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     publications = Publication.objects.public()
-    counts = subject_publication_counts()
+    figures = Figures()
+    counts = figures.get("subject-counts", subject_publication_counts)
+    totals = figures.get(
+        "home-totals",
+        lambda: {
+            "publication_count": publications.count(),
+            "person_count": Person.objects.internal().count(),
+            "organisation_count": Organisation.objects.internal().count(),
+            "journal_count": Journal.objects.count(),
+        },
+    )
     areas: dict[str, list[tuple[SubjectArea, int]]] = {}
     for area in SubjectArea.objects.filter(parent__isnull=True):
         if counts.areas.get(area.code):
@@ -131,10 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "publications/home.html",
         {
-            "publication_count": publications.count(),
-            "person_count": Person.objects.internal().count(),
-            "organisation_count": Organisation.objects.internal().count(),
-            "journal_count": Journal.objects.count(),
+            **totals,
             "latest": publications.for_list().newest()[:10],
             "subject_groups": subject_groups,
         },
@@ -288,7 +296,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request,
         "publications/organisation_list.html",
         {
-            "tree": organisation_tree(organisations, organisation_publication_counts()),
+            "tree": organisation_tree(
+                organisations, Figures().get("organisation-counts", organisation_publication_counts)
+            ),
             "count": len(organisations),
         },
     )
@@ -371,7 +381,7 @@ class JournalDetailView(PublicationsOfObjectMixin, DetailView):
 def subject_area_list(request: HttpRequest) -> HttpResponse:
     """The ASJC tree: groups › two-digit areas › codes, each with its public output."""
     codes = list(SubjectArea.objects.order_by("code"))
-    counts = subject_publication_counts()
+    counts = Figures().get("subject-counts", subject_publication_counts)
     by_area: dict[int, list[dict]] = {}
     for code in codes:
         if not code.is_area:

@@ -13,7 +13,7 @@ from publications.models import Organisation, Publication, PublicationSlug
 @require_GET
 def publication_list(request: HttpRequest) -> HttpResponse:
     """All public research output: search, filters, facets, sorting, paging (htmx-aware)."""
-    context = build_listing(request, Publication.objects.public())
+    context = build_listing(request, Publication.objects.public(), figures_name="publications")
     return render_listing(request, "publications/publication_list.html", context)
 
 
