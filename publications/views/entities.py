@@ -110,6 +110,20 @@ def flatten_tree(tree: list[dict], depth: int = 0) -> list[tuple[Organisation, i
     return rows
 
 
+def grouped(areas: dict[str, list], counts) -> list[dict]:
+    """The ASJC groups that have areas, in the classification's order, with their counts."""
+    return [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.groups.get(value, 0),
+            "areas": areas[value],
+        }
+        for value, label in SubjectGroup.choices
+        if value in areas
+    ]
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     publications = Publication.objects.public()
@@ -128,16 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
     for area in SubjectArea.objects.filter(parent__isnull=True):
         if counts.areas.get(area.code):
             areas.setdefault(area.group, []).append((area, counts.areas[area.code]))
-    subject_groups = [
-        {
-            "value": value,
-            "label": label,
-            "count": counts.groups.get(value, 0),
-            "areas": areas[value],
-        }
-        for value, label in SubjectGroup.choices
-        if value in areas
-    ]
+    subject_groups = grouped(areas, counts)
     return render(
         request,
         "publications/home.html",
@@ -398,16 +403,7 @@ def subject_area_list(request: HttpRequest) -> HttpResponse:
                     "codes": by_area.get(area.pk, []),
                 }
             )
-    groups = [
-        {
-            "value": value,
-            "label": label,
-            "count": counts.groups.get(value, 0),
-            "areas": areas[value],
-        }
-        for value, label in SubjectGroup.choices
-        if value in areas
-    ]
+    groups = grouped(areas, counts)
     return render(request, "publications/subjectarea_list.html", {"groups": groups})
 
 
