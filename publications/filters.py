@@ -80,17 +80,22 @@ def is_term(value: str) -> bool:
 
 
 class PublicationFilterSet(django_filters.FilterSet):
+    # No filter joins rows that could repeat a publication (the related ones are EXISTS
+    # semi-joins), so MultipleChoiceFilter's default DISTINCT would only cost a sort.
     q = django_filters.CharFilter(method="filter_q", label="Search")
     year_from = YearFilter(method="filter_years", label="From year")
     year_to = YearFilter(method="filter_years", label="To year")
     type = django_filters.MultipleChoiceFilter(
-        field_name="output_type", choices=OUTPUT_TYPE_CHOICES, label="Type"
+        field_name="output_type", choices=OUTPUT_TYPE_CHOICES, label="Type", distinct=False
     )
     peer_reviewed = django_filters.ChoiceFilter(
         method="filter_peer_reviewed", choices=TRUE_FALSE, label="Peer-reviewed"
     )
     status = django_filters.MultipleChoiceFilter(
-        field_name="status", choices=PublicationStatus.choices, label="Publication status"
+        field_name="status",
+        choices=PublicationStatus.choices,
+        label="Publication status",
+        distinct=False,
     )
     subject = ManyValuesFilter(
         method="filter_subject", check=is_subject_code, describe="ASJC code", label="Subject area"
@@ -108,7 +113,7 @@ class PublicationFilterSet(django_filters.FilterSet):
         label="Organisation",
     )
     language = django_filters.MultipleChoiceFilter(
-        field_name="language", choices=LANGUAGE_CHOICES, label="Language"
+        field_name="language", choices=LANGUAGE_CHOICES, label="Language", distinct=False
     )
     keyword = ManyValuesFilter(
         method="filter_keyword", check=is_term, describe="keyword", label="Keyword"
@@ -117,7 +122,10 @@ class PublicationFilterSet(django_filters.FilterSet):
         method="filter_has_doi", choices=TRUE_FALSE, label="Has a DOI"
     )
     open_access = django_filters.MultipleChoiceFilter(
-        method="filter_open_access", choices=OPEN_ACCESS_CHOICES, label="Open access"
+        method="filter_open_access",
+        choices=OPEN_ACCESS_CHOICES,
+        label="Open access",
+        distinct=False,
     )
 
     class Meta:
