@@ -279,6 +279,21 @@ def matches(params: dict[str, list[str]], row: dict) -> bool:
             return False
         if name == "journal" and row["journal"] not in values:
             return False
+        if name == "status" and row["status"] not in values:
+            return False
+        if name == "has_doi" and (row["doi"] != "") != (values[0] == "true"):
+            return False
+        if name == "open_access":
+            wanted = set()
+            for value in values:
+                if value == "true":
+                    wanted |= {"gold", "hybrid", "bronze", "green"}
+                elif value == "false":
+                    wanted |= {"closed", "unknown"}
+                else:
+                    wanted.add(value)
+            if row["open_access"] not in wanted:
+                return False
         if name == "person" and not set(values) & row["persons"]:
             return False
         if name == "organisation" and not set(values) & row["organisations"]:
@@ -319,6 +334,9 @@ def test_facet_counts_equal_the_results_their_links_yield_at_every_depth(visitor
             peer_reviewed=rng.random() < 0.7,
             journal=rng.choice(journals),
             date=datetime.date(rng.randint(2018, 2022), 1, 1),
+            status=rng.choice(["published", "published", "accepted"]),
+            open_access=rng.choice(["gold", "green", "closed", "unknown"]),
+            doi=f"10.5555/random.{n}" if rng.random() < 0.5 else "",
         )
         authors = rng.sample(persons, rng.randint(1, 3))
         add_authors(publication, authors)
@@ -340,6 +358,9 @@ def test_facet_counts_equal_the_results_their_links_yield_at_every_depth(visitor
                 "language": publication.language,
                 "peer_reviewed": publication.peer_reviewed,
                 "journal": publication.journal.slug,
+                "status": publication.status,
+                "open_access": publication.open_access,
+                "doi": publication.doi,
                 "persons": {person.slug for person in authors},
                 "organisations": {
                     {"uni": university, "faculty": faculty, "lab": lab}[name].slug
@@ -368,8 +389,13 @@ def test_facet_counts_equal_the_results_their_links_yield_at_every_depth(visitor
             "organisation",
             "keyword",
             "subject",
+            "status",
+            "open_access",
+            "has_doi",
         ]:
-            options.extend(facet_links(response, facet).values())
+            found = facet_links(response, facet)
+            assert found or facet in {"keyword", "organisation"}, facet
+            options.extend(found.values())
         assert options
         for link, count in options:
             target = "/publications/" + link
