@@ -816,6 +816,23 @@ class Publication(models.Model):
         return format_partial_date(self.date, self.date_precision)
 
     @property
+    def date_iso(self) -> str:
+        """ISO 8601 at the date's precision: '1997', '1997-01', '1997-01-15'."""
+        if self.date is None:
+            return ""
+        length = {DatePrecision.YEAR: 4, DatePrecision.MONTH: 7}.get(self.date_precision, 10)
+        return self.date.isoformat()[:length]
+
+    @property
+    def citation_date(self) -> str:
+        """Google Scholar's citation_publication_date: YYYY/MM/DD for a full date, else YYYY."""
+        if self.date is None:
+            return ""
+        if self.date_precision == DatePrecision.DAY:
+            return self.date.strftime("%Y/%m/%d")
+        return str(self.date.year)
+
+    @property
     def conference_period(self) -> str:
         """'12/09/2019 - 14/09/2019', as Pure prints a conference's dates."""
         dates = [d.strftime("%d/%m/%Y") for d in (self.conference_start, self.conference_end) if d]
@@ -1030,6 +1047,13 @@ class Authorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.display_name}"
+
+    @property
+    def citation_name(self) -> str:
+        """'Family, Given' when the given name is known, else the name as printed."""
+        if self.person_id and self.person.given_name:
+            return self.person.sort_name
+        return self.display_name
 
     @property
     def display_name(self) -> str:

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from publications import metadata
 from publications.listing import build_listing, render_listing
 from publications.models import Organisation, Publication, PublicationSlug
 
@@ -31,12 +32,14 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(old.publication, permanent=True)
         raise Http404("No publication at this address.")
     authorships = list(publication.authorships.all())
-    return render(
+    response = render(
         request,
         "publications/publication_detail.html",
         {
             "publication": publication,
             "authorships": authorships,
+            "json_ld": metadata.script_json(metadata.json_ld(request, publication, authorships)),
+            "coins": metadata.coins(publication, authorships),
             "keywords": [pk.keyword for pk in publication.publication_keywords.all()],
             "status_history": sorted(
                 publication.status_history.all(), key=lambda entry: entry.rank, reverse=True
@@ -44,6 +47,8 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "organisations": unique_affiliations(authorships),
         },
     )
+    response["Link"] = metadata.signposting(request, publication, authorships)
+    return response
 
 
 def unique_affiliations(authorships) -> list[Organisation]:
