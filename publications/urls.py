@@ -1,8 +1,27 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from publications import views
+from publications import feeds, views
+from publications.sitemaps import SITEMAPS
 
 urlpatterns = [
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("feeds/publications/", feeds.PublicationFeed(), name="feed_publications"),
+    path("feeds/persons/<slug:slug>/", feeds.PersonFeed(), name="feed_person"),
+    path("feeds/organisations/<slug:slug>/", feeds.OrganisationFeed(), name="feed_organisation"),
+    path("feeds/journals/<slug:slug>/", feeds.JournalFeed(), name="feed_journal"),
     path("", views.home, name="home"),
     path("publications/", views.publication_list, name="publication_list"),
     path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),

@@ -11,7 +11,7 @@ from publications.views.entities import (
     organisation_list,
     subject_area_list,
 )
-from publications.views.publications import publication_detail, publication_list
+from publications.views.publications import publication_detail, publication_list, robots_txt
 
 __all__ = [
     "JournalDetailView",
@@ -24,5 +24,6 @@ __all__ = [
     "organisation_list",
     "publication_detail",
     "publication_list",
+    "robots_txt",
     "subject_area_list",
 ]

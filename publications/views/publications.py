@@ -7,13 +7,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from publications import metadata
+from publications.feeds import ListingFeed
 from publications.listing import build_listing, render_listing
 from publications.models import Organisation, Publication, PublicationSlug
 
 
 @require_GET
 def publication_list(request: HttpRequest) -> HttpResponse:
-    """All public research output: search, filters, facets, sorting, paging (htmx-aware)."""
+    """All public research output: search, filters, facets, sorting, paging (htmx-aware);
+    `format=atom` gives the same listing as an Atom feed."""
+    if request.GET.get("format") == "atom":
+        return ListingFeed()(request)
     context = build_listing(request, Publication.objects.public(), figures_name="publications")
     return render_listing(request, "publications/publication_list.html", context)
 
@@ -57,3 +61,16 @@ def unique_affiliations(authorships) -> list[Organisation]:
         for organisation in authorship.affiliations.all():
             seen.setdefault(organisation.pk, organisation)
     return sorted(seen.values(), key=lambda organisation: organisation.name)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read every page but the admin and the endless filter combinations of the
+    listings (every record is reachable without a query string, and from the sitemap)."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /*?",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,46 @@
+"""/sitemap.xml: an index over the public publications, persons, organisations and journals."""
+
+from __future__ import annotations
+
+from django.contrib.sitemaps import Sitemap
+
+from publications.models import Journal, Organisation, Person, Publication
+
+
+class PublicationSitemap(Sitemap):
+    limit = 10_000  # URLs per sitemap page (the protocol allows 50,000)
+
+    def items(self):
+        return Publication.objects.public().only("slug", "modified").order_by("pk")
+
+    def lastmod(self, publication: Publication):
+        return publication.modified
+
+
+class PersonSitemap(Sitemap):
+    limit = 10_000
+
+    def items(self):
+        return Person.objects.internal().only("slug").order_by("pk")
+
+
+class OrganisationSitemap(Sitemap):
+    limit = 10_000
+
+    def items(self):
+        return Organisation.objects.internal().only("slug").order_by("pk")
+
+
+class JournalSitemap(Sitemap):
+    limit = 10_000
+
+    def items(self):
+        return Journal.objects.only("slug").order_by("pk")
+
+
+SITEMAPS = {
+    "publications": PublicationSitemap,
+    "persons": PersonSitemap,
+    "organisations": OrganisationSitemap,
+    "journals": JournalSitemap,
+}
