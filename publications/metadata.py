@@ -11,6 +11,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from publications.models import Authorship, Publication
 
+DESCRIBED_BY = (
+    ("bib", "application/x-bibtex"),
+    ("ris", "application/x-research-info-systems"),
+    ("json", "application/vnd.citationstyles.csl+json"),
+)
 SCHEMA_TYPES = {
     "Contribution to journal": "ScholarlyArticle",
     "Chapter in Book/Report/Conference proceeding": "Chapter",
@@ -164,6 +169,9 @@ def signposting(
         else absolute(request, publication.get_absolute_url())
     )
     links = [f'<{cite_as}>; rel="cite-as"']
+    record = absolute(request, publication.get_absolute_url())
+    for extension, media_type in DESCRIBED_BY:
+        links.append(f'<{record}export.{extension}>; rel="describedby"; type="{media_type}"')
     for authorship in authorships:
         if authorship.person and authorship.person.orcid:
             links.append(f'<https://orcid.org/{authorship.person.orcid}>; rel="author"')

@@ -25,6 +25,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("publications/", views.publication_list, name="publication_list"),
     path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),
+    path(
+        "publications/<slug:slug>/export.<str:extension>",
+        views.publication_export,
+        name="publication_export",
+    ),
     path("persons/", views.PersonListView.as_view(), name="person_list"),
     path("persons/<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("organisations/", views.organisation_list, name="organisation_list"),

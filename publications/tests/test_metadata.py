@@ -111,6 +111,10 @@ def test_seed_coins_and_signposting(seed_page):
     link = seed_page["Link"]
     assert f'/publications/{SOURCE_SLUG}/>; rel="cite-as"' in link
     assert '<https://schema.org/ScholarlyArticle>; rel="type"' in link
+    assert (
+        f'<http://testserver/publications/{SOURCE_SLUG}/export.bib>; rel="describedby"; '
+        'type="application/x-bibtex"'
+    ) in link
 
 
 def test_a_doi_is_the_citation_identity_and_orcids_are_signposted(visitor):

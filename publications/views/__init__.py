@@ -11,7 +11,12 @@ from publications.views.entities import (
     organisation_list,
     subject_area_list,
 )
-from publications.views.publications import publication_detail, publication_list, robots_txt
+from publications.views.publications import (
+    publication_detail,
+    publication_export,
+    publication_list,
+    robots_txt,
+)
 
 __all__ = [
     "JournalDetailView",
@@ -23,6 +28,7 @@ __all__ = [
     "home",
     "organisation_list",
     "publication_detail",
+    "publication_export",
     "publication_list",
     "robots_txt",
     "subject_area_list",
