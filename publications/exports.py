@@ -271,3 +271,66 @@ def ris(publication: Publication, url: str = "") -> str:
         reference["secondary_authors"] = editors
     text = rispy.dumps([reference], implementation=RisWriter)
     return text.lstrip("\n")
+
+
+# Listings, streamed
+
+CSV_COLUMNS = [
+    "url",
+    "title",
+    "authors",
+    "year",
+    "date",
+    "type",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "article_number",
+    "doi",
+    "issn",
+    "isbn",
+    "keywords",
+    "language",
+    "peer_reviewed",
+    "open_access",
+    "status",
+]
+
+
+class Echo:
+    """A file-like object whose write() returns the line, for csv.writer in a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with '."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+def csv_row(publication: Publication, url: str) -> list[str]:
+    journal = publication.journal
+    values = [
+        url,
+        publication.full_title,
+        "; ".join(a.display_name for a in publication.authorships.all()),
+        str(publication.year or ""),
+        publication.date_iso,
+        publication.get_output_type_display(),
+        journal.title if journal else publication.host_title,
+        publication.volume,
+        publication.issue,
+        publication.page_range,
+        publication.article_number,
+        publication.doi,
+        (journal.issn or journal.eissn) if journal else "",
+        publication.isbn,
+        "; ".join(keywords_of(publication)),
+        publication.language,
+        "true" if publication.peer_reviewed else "false",
+        publication.open_access,
+        publication.status,
+    ]
+    return [spreadsheet_safe(value) for value in values]

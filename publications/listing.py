@@ -75,12 +75,14 @@ def build_listing(
     *,
     hidden_facets: tuple[str, ...] = (),
     figures_name: str = "",
+    scope: dict[str, str] | None = None,
 ) -> dict:
     """The context for `_listing.html`: results of `base` under the request's search, filters,
     sort and page, with facets, active filters and any problems with the request named.
 
     With `figures_name`, the unfiltered total and facets of `base` (the whole collection) are
-    cached figures rather than counted on each request."""
+    cached figures rather than counted on each request. `scope` is the filter that selects
+    `base` (a person's slug, say), added to the export links."""
     data = without_nul_bytes(request.GET)
     filterset = PublicationFilterSet(data, queryset=base)
     results = filterset.qs
@@ -146,7 +148,18 @@ def build_listing(
         "suggestion": suggestion(data, query, total),
         "kept_params": kept_params(data),
         "listing_url": request.path,
+        "export_query": export_query(data, scope or {}),
     }
+
+
+def export_query(data: QueryDict, scope: dict[str, str]) -> str:
+    """The query string of this listing's exports: its search, filters, sort and scope."""
+    query = data.copy()
+    for name in ("page", "per_page", "more", "format"):
+        query.pop(name, None)
+    for name, value in scope.items():
+        query.setlist(name, [value])
+    return query.urlencode()
 
 
 def without_nul_bytes(data: QueryDict) -> QueryDict:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("feeds/journals/<slug:slug>/", feeds.JournalFeed(), name="feed_journal"),
     path("", views.home, name="home"),
     path("publications/", views.publication_list, name="publication_list"),
+    path("publications/export.<str:extension>", views.listing_export, name="listing_export"),
     path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),
     path(
         "publications/<slug:slug>/export.<str:extension>",

@@ -12,6 +12,7 @@ from publications.views.entities import (
     subject_area_list,
 )
 from publications.views.publications import (
+    listing_export,
     publication_detail,
     publication_export,
     publication_list,
@@ -19,6 +20,7 @@ from publications.views.publications import (
 )
 
 __all__ = [
+    "listing_export",
     "JournalDetailView",
     "JournalListView",
     "OrganisationDetailView",

@@ -247,7 +247,10 @@ class PublicationsOfObjectMixin:
         context["year_url"] = url_with("publication_list", **self.listing_filter(self.object))
         context.update(
             build_listing(
-                self.request, publications, hidden_facets=tuple(self.listing_filter(self.object))
+                self.request,
+                publications,
+                hidden_facets=tuple(self.listing_filter(self.object)),
+                scope=self.listing_filter(self.object),
             )
         )
         context["search_label"] = f"Search the research output of {self.object}"

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from itertools import chain
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from publications import exports, metadata
 from publications.feeds import ListingFeed
-from publications.listing import build_listing, render_listing
+from publications.filters import PublicationFilterSet
+from publications.listing import (
+    SORTS,
+    build_listing,
+    ordering,
+    render_listing,
+    without_nul_bytes,
+)
 from publications.models import Organisation, Publication, PublicationSlug
 
 
@@ -135,6 +150,70 @@ def unique_affiliations(authorships) -> list[Organisation]:
         for organisation in authorship.affiliations.all():
             seen.setdefault(organisation.pk, organisation)
     return sorted(seen.values(), key=lambda organisation: organisation.name)
+
+
+LISTING_EXPORTS = {
+    "bib": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
+    "json": "application/vnd.citationstyles.csl+json",
+    "csv": "text/csv",
+}
+EXPORT_CHUNK = 500
+
+
+@require_GET
+def listing_export(request: HttpRequest, extension: str) -> HttpResponse:
+    """/publications/export.bib, .ris, .json, .csv: the listing's results under exactly its
+    query string (search, filters, sort), streamed in chunks with constant memory. Invalid
+    filters are a 400 naming them: an export must not silently differ from what was asked."""
+    if extension not in LISTING_EXPORTS:
+        raise Http404("Listing exports are .bib, .ris, .json and .csv.")
+    data = without_nul_bytes(request.GET)
+    filterset = PublicationFilterSet(data, queryset=Publication.objects.public())
+    results = filterset.qs
+    if filterset.form.errors:
+        problems = [
+            f"{filterset.filters[name].label}: {error}"
+            for name, errors in filterset.form.errors.items()
+            for error in errors
+        ]
+        return HttpResponseBadRequest(
+            "Nothing was exported: fix the query string.\n" + "\n".join(problems) + "\n",
+            content_type="text/plain; charset=utf-8",
+        )
+    query = data.get("q", "")
+    sort = data.get("sort") or ("relevance" if query else "newest")
+    if sort not in SORTS or (sort == "relevance" and not query):
+        sort = "newest"
+    rows = results.for_detail().order_by(*ordering(sort)).iterator(chunk_size=EXPORT_CHUNK)
+    record_url = request.build_absolute_uri("/publications/")
+
+    def url_of(publication: Publication) -> str:
+        return f"{record_url}{publication.slug}/"
+
+    if extension == "bib":
+        chunks = (exports.bibtex(p, url_of(p)) + "\n" for p in rows)
+    elif extension == "ris":
+        chunks = (exports.ris(p, url_of(p)) + "\n" for p in rows)
+    elif extension == "json":
+        chunks = json_array(json.dumps(exports.csl_json(p, url_of(p))) for p in rows)
+    else:
+        writer = csv.writer(exports.Echo())
+        header = (writer.writerow(exports.CSV_COLUMNS),)
+        chunks = chain(header, (writer.writerow(exports.csv_row(p, url_of(p))) for p in rows))
+    response = StreamingHttpResponse(
+        chunks, content_type=f"{LISTING_EXPORTS[extension]}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="publications.{extension}"'
+    return response
+
+
+def json_array(items):
+    """Items of a JSON array as a stream: '[', the items between commas, ']'."""
+    yield "["
+    for index, item in enumerate(items):
+        yield ("," if index else "") + "\n" + item
+    yield "\n]\n"
 
 
 @require_GET
