@@ -8,6 +8,7 @@ import datetime
 
 from publications.demo.organisations import IMMUNOLOGY_DEPARTMENT
 from publications.demo.specs import (
+    BLANK_DETAILS,
     AuthorSpec,
     JournalSpec,
     MembershipSpec,
@@ -164,26 +165,10 @@ def source_record_spec() -> PublicationSpec:
         "peer_reviewed": True,
         "language": "en",
         "journal": SOURCE_JOURNAL,
-        "volume": "",  # the page shows none
+        # No volume, DOI, host publication or conference: the page shows none.
+        **BLANK_DETAILS,
         "issue": "1-2",
         "pages": "74-78",  # page_start, page_end and number_of_pages are derived
-        "page_start": None,
-        "page_end": None,
-        "number_of_pages": None,
-        "article_number": "",
-        "doi": "",
-        "pmid": "",
-        "scopus_eid": "",
-        "isbn": "",
-        # A journal article: no host publication, publisher, place or conference of its own.
-        "host_title": "",
-        "edition": "",
-        "publisher": "",
-        "place_of_publication": "",
-        "conference_name": "",
-        "conference_location": "",
-        "conference_start": None,
-        "conference_end": None,
         "open_access": OpenAccess.UNKNOWN,
         "workflow_state": WorkflowState.VALIDATED,
         "visibility": Visibility.PUBLIC,

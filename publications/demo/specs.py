@@ -13,6 +13,30 @@ def demo_slug(text: str, max_length: int = 80) -> str:
     return slug_base(text, max_length)
 
 
+# The bibliographic details a record leaves empty unless its type gives them a value.
+BLANK_DETAILS: dict = {
+    "volume": "",
+    "issue": "",
+    "pages": "",
+    "page_start": None,
+    "page_end": None,
+    "number_of_pages": None,
+    "article_number": "",
+    "doi": "",
+    "pmid": "",
+    "scopus_eid": "",
+    "isbn": "",
+    "host_title": "",
+    "edition": "",
+    "publisher": "",
+    "place_of_publication": "",
+    "conference_name": "",
+    "conference_location": "",
+    "conference_start": None,
+    "conference_end": None,
+}
+
+
 @dataclass(frozen=True)
 class OrganisationSpec:
     slug: str
