@@ -19,9 +19,10 @@ from publications.tests.factories import (
     PublicationFactory,
     add_authors,
 )
+from publications.tests.source_record import FAMILY_NAMES
 
 pytestmark = pytest.mark.django_db
-SEED_AUTHORS = ["Ghezzi", "Vicenzi", "Soldini", "Tambussi", "Murone", "Lazzarin", "Poli"]
+SEED_AUTHORS = FAMILY_NAMES
 
 
 @pytest.fixture

@@ -15,10 +15,11 @@ from django.test.utils import CaptureQueriesContext
 
 from publications.demo import SOURCE_SLUG, SOURCE_TITLE
 from publications.tests.factories import PersonFactory, PublicationFactory, add_authors
+from publications.tests.source_record import AUTHORS_AS_PRINTED, FAMILY_NAMES
 
 pytestmark = pytest.mark.django_db
 
-AUTHORS = ["Ghezzi", "Vicenzi", "Soldini", "Tambussi", "Murone", "Lazzarin", "Poli"]
+AUTHORS = FAMILY_NAMES
 
 
 @pytest.fixture
@@ -98,15 +99,7 @@ def test_seed_coins_and_signposting(seed_page):
     title = re.search(r'<span class="Z3988" title="([^"]+)">', seed_page.content.decode())[1]
     context = parse_qs(title.replace("&amp;", "&"))
     assert context["rft.atitle"] == [SOURCE_TITLE]
-    assert context["rft.au"] == [
-        "S. Ghezzi",
-        "E. Vicenzi",
-        "L. Soldini",
-        "G. Tambussi",
-        "M. Murone",
-        "A. Lazzarin",
-        "G. Poli",
-    ]
+    assert context["rft.au"] == AUTHORS_AS_PRINTED
     assert context["rft.spage"] == ["74"]
     link = seed_page["Link"]
     assert f'/publications/{SOURCE_SLUG}/>; rel="cite-as"' in link

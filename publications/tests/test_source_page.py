@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 
 from publications.demo import SOURCE_ABSTRACT, SOURCE_TITLE
+from publications.tests.source_record import AUTHORS_AS_PRINTED
 from publications.tests.test_views import details_of, text_of
 
-AUTHORS = "S. Ghezzi, E. Vicenzi, L. Soldini, G. Tambussi, M. Murone, A. Lazzarin, G. Poli"
+AUTHORS = ", ".join(AUTHORS_AS_PRINTED)
 SUBJECT_AREAS = {
     2403: "Immunology",
     2712: "Endocrinology, Diabetes and Metabolism",
