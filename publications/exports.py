@@ -52,10 +52,26 @@ def keywords_of(publication: Publication) -> list[str]:
 # CSL-JSON
 
 
+def split_particle(family_name: str) -> tuple[str, str]:
+    """("van der", "Zee") from "van der Zee": the lowercase words before the family name proper
+    are its non-dropping particle, which a style prints ("van der Zee, J.") or sorts by ("Zee,
+    J. van der") as it wants. A name with no capitalised word is left whole."""
+    words = family_name.split(" ")
+    for index, word in enumerate(words):
+        if word[:1].isupper() or not word[:1].isalpha():
+            return " ".join(words[:index]), " ".join(words[index:])
+    return "", family_name
+
+
 def csl_name(authorship: Authorship) -> dict:
+    """A CSL name: a person's family name (with any particle apart) and given name or initials,
+    or a group's name as a literal."""
     if authorship.person is None:
         return {"literal": authorship.display_name}
-    name = {"family": authorship.person.family_name}
+    particle, family = split_particle(authorship.person.family_name)
+    name = {"family": family}
+    if particle:
+        name["non-dropping-particle"] = particle
     if given := given_of(authorship):
         name["given"] = given
     return name

@@ -26,6 +26,7 @@ urlpatterns = [
     path("publications/", views.publication_list, name="publication_list"),
     path("publications/export.<str:extension>", views.listing_export, name="listing_export"),
     path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),
+    path("publications/<slug:slug>/cite/", views.publication_cite, name="publication_cite"),
     path(
         "publications/<slug:slug>/export.<str:extension>",
         views.publication_export,

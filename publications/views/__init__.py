@@ -13,6 +13,7 @@ from publications.views.entities import (
 )
 from publications.views.publications import (
     listing_export,
+    publication_cite,
     publication_detail,
     publication_export,
     publication_list,
@@ -28,6 +29,7 @@ __all__ = [
     "PersonListView",
     "SubjectAreaDetailView",
     "home",
+    "publication_cite",
     "organisation_list",
     "publication_detail",
     "publication_export",

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from publications import exports, metadata
+from publications import citations, exports, metadata
 from publications.feeds import ListingFeed
 from publications.filters import PublicationFilterSet
 from publications.listing import (
@@ -51,6 +51,8 @@ EXPORTS = {
 }
 NEGOTIABLE = {media_type: extension for extension, (media_type, _) in EXPORTS.items()}
 NEGOTIABLE["application/ld+json"] = "jsonld"
+NEGOTIABLE["text/x-bibliography"] = "bibliography"
+DEFAULT_STYLE = "apa"
 
 
 def public_record(request: HttpRequest, slug: str) -> Publication:
@@ -66,6 +68,8 @@ def public_record(request: HttpRequest, slug: str) -> Publication:
 
 def export_response(request: HttpRequest, publication: Publication, extension: str):
     url = request.build_absolute_uri(publication.get_absolute_url())
+    if extension == "bibliography":
+        return bibliography_response(request, publication)
     if extension == "jsonld":
         data = metadata.json_ld(request, publication, list(publication.authorships.all()))
         return HttpResponse(json.dumps(data, indent=2), content_type="application/ld+json")
@@ -75,6 +79,55 @@ def export_response(request: HttpRequest, publication: Publication, extension: s
     )
     response["Content-Disposition"] = f'attachment; filename="{publication.slug}.{extension}"'
     return response
+
+
+def bibliography_response(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """text/x-bibliography: the formatted reference in `?style=` (any bundled CSL style; APA
+    by default), as DOI resolvers answer it. An unknown style is a 400 naming it."""
+    style = request.GET.get("style", "").strip() or DEFAULT_STYLE
+    try:
+        text = citations.render_csl(exports.csl_json(publication), style)
+    except citations.UnknownStyle:
+        return HttpResponseBadRequest(
+            f"Unknown citation style {style[:80]!r}. Styles are named as in the CSL repository "
+            f"(apa, harvard-cite-them-right, vancouver-nlm, nature, ieee); find one at "
+            f"{publication.get_absolute_url()}cite/?q=…\n",
+            content_type="text/plain; charset=utf-8",
+        )
+    except citations.StyleUnavailable as error:
+        return HttpResponse(f"{error}\n", status=422, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        citations.plain_text(text) + "\n", content_type="text/x-bibliography; charset=utf-8"
+    )
+
+
+@require_GET
+def publication_cite(request: HttpRequest, slug: str) -> HttpResponse:
+    """/publications/<slug>/cite/: the record in any of the ~10,800 bundled CSL styles.
+    `q` finds styles by name; `style` renders the record in one (an unknown one is a 400 that
+    still offers the search)."""
+    publication = public_record(request, slug)
+    query = request.GET.get("q", "").strip()[:200]
+    style = request.GET.get("style", "").strip()
+    context = {
+        "publication": publication,
+        "query": query,
+        "matches": citations.find_styles(query) if query else [],
+        "style": style,
+        "style_count": len(citations.all_styles()),
+    }
+    status = 200
+    if style:
+        try:
+            context["rendered"] = citations.render_csl(exports.csl_json(publication), style)
+            context["style_title"] = citations.style_title(style)
+        except citations.UnknownStyle:
+            context["unknown_style"] = style
+            status = 400
+        except citations.StyleUnavailable as error:
+            context["unavailable"] = str(error)
+            status = 422
+    return render(request, "publications/publication_cite.html", context, status=status)
 
 
 @require_GET
@@ -137,6 +190,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 publication.status_history.all(), key=lambda entry: entry.rank, reverse=True
             ),
             "organisations": unique_affiliations(authorships),
+            "citations": citations.citations_of(publication, authorships).tabs(),
         },
     )
     response["Link"] = metadata.signposting(request, publication, authorships)
