@@ -249,3 +249,45 @@ def test_the_listing_works_with_javascript_off(browser, server, record):
     assert "type=article" in page.url
     assert page.locator("#result-count data").get_attribute("value") == "1"
     context.close()
+
+
+def test_cite_this_is_tabs_with_a_working_copy_button(browser, server, record):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(server + record["record"])
+    tabs = page.get_by_role("tab")
+    assert tabs.all_inner_texts() == [
+        "APA",
+        "Author",
+        "BIBTEX",
+        "Harvard",
+        "Standard",
+        "RIS",
+        "Vancouver",
+    ]
+    assert page.locator("#cite-apa").is_visible()
+    assert not page.locator("#cite-vancouver").is_visible()
+    page.get_by_role("tab", name="Vancouver").click()
+    assert page.locator("#cite-vancouver").is_visible()
+    assert not page.locator("#cite-apa").is_visible()
+    # Arrow keys move between tabs, as the WAI-ARIA tabs pattern has it.
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#cite-ris").is_visible()
+    assert page.evaluate("document.activeElement.textContent") == "RIS"
+    page.get_by_role("tab", name="BIBTEX").click()
+    page.get_by_role("button", name="Copy BIBTEX").click()
+    page.get_by_text("Copied to the clipboard.").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("@article{") and "Experiences in immune reconstitution" in copied
+    context.close()
+
+
+def test_cite_this_is_stacked_and_readable_with_javascript_off(browser, server, record):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + record["record"])
+    for key in ["apa", "author", "bibtex", "harvard", "standard", "ris", "vancouver"]:
+        assert page.locator(f"#cite-{key}").is_visible(), key
+    # Without JavaScript there is no clipboard to copy to: the buttons stay hidden.
+    assert page.locator('[data-copy="cite-apa"]').is_hidden()
+    context.close()
