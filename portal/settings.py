@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "simple_history",
     "publications",
 ]
 
@@ -85,7 +86,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the user of each change in the audit history.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Audit history: change reasons ("Imported from crossref (record 12 (10.1000/…))", a return
+# to entry in progress with the librarian's reason) are kept whole.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

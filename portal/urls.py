@@ -6,6 +6,7 @@ admin.site.site_title = "Research portal admin"
 admin.site.index_title = "Curate the research output"
 
 urlpatterns = [
+    path("admin/tools/", include("publications.admin_tools")),
     path("admin/", admin.site.urls),
     path("", include("publications.urls")),
 ]

@@ -44,7 +44,7 @@ class PublicationFeed(Feed):
         source = f" In: {publication.journal.title}." if publication.journal else ""
         summary = " › ".join(parts) + "." + source
         if publication.abstract:
-            summary += " " + publication.abstract[:600]
+            summary += " " + publication.abstract_text[:600]
         return summary
 
     def item_author_name(self, publication: Publication) -> str:

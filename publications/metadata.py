@@ -65,7 +65,7 @@ def json_ld(request: HttpRequest, publication: Publication, authorships: list[Au
     if editors:
         node["editor"] = editors
     if publication.abstract:
-        node["abstract"] = publication.abstract
+        node["abstract"] = publication.abstract_text
     if publication.date:
         node["datePublished"] = publication.date_iso
     if publication.doi:

@@ -13,11 +13,12 @@ from django.conf.locale import LANG_INFO
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear, Lower
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from publications import validators
 from publications.querysets import (
@@ -48,14 +49,41 @@ def slug_base(text: str, max_length: int = 80) -> str:
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80, pk=None) -> str:
     """A slug from text that no other row of the model has yet: 'title', 'title-2', …"""
-    base = slug_base(text, max_length)
-    slug, n = base, 2
-    others = model._default_manager.exclude(pk=pk) if pk else model._default_manager.all()
-    while others.filter(slug=slug).exists():
-        suffix = f"-{n}"
-        slug = base[: max_length - len(suffix)] + suffix
-        n += 1
-    return slug
+    return unique_slugs(model, [text], max_length=max_length, exclude_pk=pk)[0]
+
+
+def unique_slugs(
+    model: type[models.Model], texts: list[str], *, max_length: int = 80, exclude_pk=None
+) -> list[str]:
+    """Slugs for several new rows at once, unique among the model's rows and each other, from
+    one query (the slug's pattern index): the next free 'base-N' after the highest taken."""
+    bases = [slug_base(text, max_length) for text in texts]
+    prefixes = {base[: max_length - 8] if len(base) > max_length - 8 else base for base in bases}
+    if not prefixes:
+        return []
+    # One index range scan per prefix (the slug's pattern index), in one statement.
+    table = model._meta.db_table
+    patterns = [prefix.replace("\\", "\\\\").replace("_", "\\_") + "%" for prefix in prefixes]
+    sql = " UNION ALL ".join([f"(SELECT id, slug FROM {table} WHERE slug LIKE %s)"] * len(patterns))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, patterns)
+        taken = {slug for pk, slug in cursor.fetchall() if pk != exclude_pk}
+    next_number: dict[str, int] = {}
+    slugs = []
+    for base in bases:
+        slug = base
+        if slug in taken:
+            n = next_number.get(base, 2)
+            while True:
+                suffix = f"-{n}"
+                slug = base[: max_length - len(suffix)] + suffix
+                n += 1
+                if slug not in taken:
+                    break
+            next_number[base] = n
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
 
 
 class DatePrecision(models.TextChoices):
@@ -78,6 +106,19 @@ def format_partial_date(date: datetime.date | None, precision: str) -> str:
 def unaccented_lower(field: str) -> models.Func:
     """portal_unaccent(lower(field)): the immutable form trigram indexes and searches share."""
     return models.Func(Lower(field), function="portal_unaccent", output_field=models.TextField())
+
+
+def title_key(field: str = "title") -> models.Func:
+    """The title with case, accents and everything but letters and digits folded away: two
+    records with the same key are likely the same work (duplicate detection)."""
+    return models.Func(
+        unaccented_lower(field),
+        models.Value("[^[:alnum:]]+"),
+        models.Value(""),
+        models.Value("g"),
+        function="regexp_replace",
+        output_field=models.TextField(),
+    )
 
 
 def precision_is_consistent_q(date_field: str, precision_field: str) -> Q:
@@ -230,6 +271,7 @@ class Journal(models.Model):
     slug = models.SlugField(max_length=100, unique=True, blank=True)
 
     objects = JournalQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -307,6 +349,7 @@ class Organisation(models.Model):
     )
 
     objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["lineage"])
 
     class Meta:
         ordering = ["name"]
@@ -374,6 +417,7 @@ class Person(models.Model):
     slug = models.SlugField(max_length=100, unique=True, blank=True)
 
     objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["family_name", "given_name", "pk"]
@@ -704,13 +748,28 @@ class Publication(models.Model):
         help_text="The record's address; made from the title when left empty. When it changes, "
         "the old address redirects here.",
     )
+    workflow_note = models.TextField(
+        blank=True,
+        help_text="Why the record was returned to entry in progress, for whoever picks it up.",
+    )
+    source_ids = ArrayField(
+        models.CharField(max_length=300),
+        default=list,
+        blank=True,
+        help_text="Ids the record has in the files it was imported from (“bibtex:ghezzi1997”, "
+        "“ris:123”): a re-import of the same record updates it.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
     objects = PublicationQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["year", "search_vector", "search_keywords", "search_names"]
+    )
 
     class Meta:
         ordering = [F("date").desc(nulls_last=True), "title", "pk"]
+        permissions = [("validate_publication", "Can validate publications (make them public)")]
         constraints = [
             models.UniqueConstraint(
                 Lower("doi"), condition=~Q(doi=""), name="publication_doi_unique_ci"
@@ -776,6 +835,12 @@ class Publication(models.Model):
             models.Index(fields=["journal", "date"], name="publication_journal_date_idx"),
             # Full-text search on /publications/?q=.
             GinIndex(fields=["search_vector"], name="publication_search_gin"),
+            # Re-import and duplicate detection by PubMed ID.
+            models.Index(fields=["pmid"], condition=~Q(pmid=""), name="publication_pmid_idx"),
+            # Duplicate detection: records with the same folded title.
+            models.Index(title_key(), name="publication_title_key_idx"),
+            # Re-import finds the record a file's record id was imported into.
+            GinIndex(fields=["source_ids"], name="publication_source_ids_gin"),
         ]
 
     def __str__(self) -> str:
@@ -789,6 +854,13 @@ class Publication(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("publication_detail", kwargs={"slug": self.slug})
+
+    @property
+    def abstract_text(self) -> str:
+        """The abstract as plain text (exports, feeds, metadata); the page shows its HTML."""
+        from publications.richtext import to_text
+
+        return to_text(self.abstract)
 
     @property
     def output_category(self) -> str:
@@ -991,6 +1063,49 @@ class PublicationSlug(models.Model):
         return self.slug
 
 
+class PersonSlug(models.Model):
+    """A slug a person had before, or the slug of a person merged into this one: its profile
+    URL redirects (301) here."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class DuplicateReason(models.TextChoices):
+    SAME_IDENTIFIER = "identifier", "Same DOI or PubMed ID"
+    SAME_TITLE_YEAR = "title_year", "Same title and year"
+    SIMILAR_TITLE = "similar_title", "Similar title, same journal and year"
+
+
+class PossibleDuplicate(models.Model):
+    """Two publications that may be the same work, flagged on save and on import; a librarian
+    merges them or dismisses the pair ("Possible duplicates" in the admin)."""
+
+    first = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=DuplicateReason.choices)
+    similarity = models.FloatField(help_text="Title similarity, 0 to 1.")
+    dismissed = models.BooleanField(
+        default=False, help_text="A librarian decided these are different works."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dismissed", "-similarity", "-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.get_reason_display()})"
+
+
 class AuthorRole(models.TextChoices):
     AUTHOR = "author", "Author"
     EDITOR = "editor", "Editor"
@@ -1022,6 +1137,8 @@ class Authorship(models.Model):
         help_text="The author's organisations at the time of publication.",
     )
     corresponding = models.BooleanField("corresponding author", default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["publication", "position"]

@@ -18,3 +18,11 @@ def first_authors(authorships, limit: int) -> list:
 def more_authors(authorships, limit: int) -> int:
     """How many authors first_authors leaves out."""
     return max(len(list(authorships)) - int(limit), 0) if limit else 0
+
+
+@register.filter
+def abstract_html(text: str):
+    """An abstract for the page: its sanitised HTML, or its plain text in paragraphs."""
+    from publications.richtext import to_html
+
+    return to_html(text or "")

@@ -9,8 +9,8 @@ import re
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
@@ -22,6 +22,7 @@ from publications.models import (
     Membership,
     Organisation,
     Person,
+    PersonSlug,
     Publication,
     SubjectArea,
     SubjectGroup,
@@ -274,6 +275,16 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
             ),
             "name_variants",
         )
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A former slug, or the slug of a person merged into another: 301 to the profile.
+            old = PersonSlug.objects.select_related("person").filter(slug=kwargs["slug"]).first()
+            if old and old.person.is_internal:
+                return redirect(old.person, permanent=True)
+            raise
 
     def publications_of(self, person):
         return Publication.objects.for_person(person)
