@@ -524,7 +524,8 @@ def test_the_keyword_rows_suggest_existing_keywords(librarian):
     html = text(librarian.get(change_url(publication)))
     assert 'value="Mast cells"' in html
     assert 'list="keyword-suggestions"' in html
-    assert '<datalist id="keyword-suggestions">' in html
+    assert '<datalist id="keyword-suggestions" data-endpoint="/admin/autocomplete/">' in html
+    assert "js/admin-keyword-suggestions" in html  # a file, not an inline script
     response = librarian.get(
         "/admin/autocomplete/",
         {

@@ -1,0 +1,305 @@
+"""Matching a record's journal and authors to the portal's journals and persons, and its
+keywords to keyword rows, with per-run caches. Journals: any ISSN, then the folded title, else a
+new journal. Persons: ORCID; else one person of the folded family name and first initial with
+evidence (a co-author already matched on the record, a paper in the same journal, or an
+organisation of the affiliation); else a new external person."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.db.models.functions import Lower
+from simple_history.utils import bulk_update_with_history
+
+from publications.bulk import copy_create_with_history
+from publications.importing.mapping import (
+    RecordError,
+    fold,
+    journal_key,
+    record_issns,
+    same_first_initial,
+    valid_orcid,
+    wants_journal,
+)
+from publications.importing.records import ImportedName, ImportedRecord
+from publications.models import (
+    Authorship,
+    Journal,
+    Keyword,
+    Membership,
+    Organisation,
+    Person,
+    initials_of,
+    unaccented_lower,
+    unique_slugs,
+)
+
+
+class Matcher:
+    """Journals, keywords and organisations seen in this run are cached; `forget()` drops the
+    caches when a transaction that created some of them is rolled back."""
+
+    def __init__(self, *, user=None) -> None:
+        self.user = user
+        self.journals: dict[str, Journal] = {}
+        self.keywords: dict[str, Keyword] = {}
+        self._organisations: list[tuple[str, int]] | None = None
+
+    # Journals
+
+    def prefetch_journals(self, records: list[ImportedRecord]) -> None:
+        """Known journals of these records, from two queries, into the run's cache (keyed as
+        journal_for keys them)."""
+        keyed = [(journal_key(record), record) for record in records if wants_journal(record)]
+        keyed = [(key, record) for key, record in keyed if key not in self.journals]
+        issns = {issn for _, record in keyed for issn in record_issns(record)}
+        titles = {fold(record.journal_title) for _, record in keyed if record.journal_title}
+        by_issn: dict[str, Journal] = {}
+        for journal in Journal.objects.filter(Q(issn__in=issns) | Q(eissn__in=issns)):
+            by_issn.setdefault(journal.issn, journal)
+            by_issn.setdefault(journal.eissn, journal)
+        by_title = {
+            journal.folded: journal
+            for journal in Journal.objects.annotate(folded=unaccented_lower("title")).filter(
+                folded__in=titles
+            )
+        }
+        for key, record in keyed:
+            found = next(
+                (by_issn[issn] for issn in record_issns(record) if issn in by_issn), None
+            ) or by_title.get(fold(record.journal_title))
+            if found:
+                self.journals[key] = found
+
+    def journal_for(self, record: ImportedRecord) -> Journal | None:
+        if not wants_journal(record):
+            return None
+        issns = record_issns(record)
+        key = journal_key(record)
+        if key in self.journals:
+            return self.journals[key]
+        journal = None
+        if issns:
+            journal = (
+                Journal.objects.filter(issn__in=issns).first()
+                or Journal.objects.filter(eissn__in=issns).first()
+            )
+        if journal is None and record.journal_title:
+            journal = (
+                Journal.objects.annotate(folded=unaccented_lower("title"))
+                .filter(folded=fold(record.journal_title))
+                .first()
+            )
+        if journal is None:
+            if not record.journal_title:
+                raise RecordError("the journal has an ISSN but no title")
+            journal = Journal(
+                title=record.journal_title[:500],
+                abbreviation=record.journal_abbreviation[:200],
+                issn=issns[0] if issns else "",
+                eissn=issns[1] if len(issns) > 1 else "",
+                publisher=record.publisher[:300],
+            )
+            journal._history_user = self.user
+            journal.save()
+        self.journals[key] = journal
+        return journal
+
+    def persons_for(
+        self, records: list[ImportedRecord], journals: list[Journal | None]
+    ) -> list[list[Person | None]]:
+        """The person of every author of these records, by the rules of `person_for`, from a
+        handful of queries for the whole batch; new persons are created in one statement."""
+        names = [name for record in records for name in record.authors if not name.literal]
+        orcids = {orcid for name in names if (orcid := valid_orcid(name.orcid))}
+        by_orcid = {person.orcid: person for person in Person.objects.filter(orcid__in=orcids)}
+        folded_names = {fold(name.family_name) for name in names}
+        candidates: dict[str, list[Person]] = {}
+        for person in Person.objects.annotate(folded=unaccented_lower("family_name")).filter(
+            folded__in=folded_names
+        ):
+            candidates.setdefault(person.folded, []).append(person)
+        ids = {person.pk for group in candidates.values() for person in group}
+        known = ids | {person.pk for person in by_orcid.values()}
+        journal_ids = {journal.pk for journal in journals if journal}
+        in_journal = set(
+            Authorship.objects.filter(person_id__in=ids, publication__journal_id__in=journal_ids)
+            .values_list("person_id", "publication__journal_id")
+            .distinct()
+        )
+        co_authors = set(
+            Authorship.objects.filter(
+                person_id__in=ids, publication__authorships__person_id__in=known
+            )
+            .values_list("person_id", "publication__authorships__person_id")
+            .distinct()
+        )
+        memberships = set(
+            Membership.objects.filter(person_id__in=ids).values_list("person_id", "organisation_id")
+        )
+        new: list[Person] = []
+        # New persons of this batch, by folded name and initial, with the journals and
+        # co-authors they were seen with: evidence for the batch's later records.
+        new_by_key: dict[tuple[str, str], list[tuple[Person, set, set]]] = {}
+        new_entries: dict[int, tuple[Person, set, set]] = {}
+        orcid_updates: list[Person] = []
+        result = []
+        for record, journal in zip(records, journals, strict=True):
+            people: list[Person | None] = []
+            matched: list[Person] = []
+            for name in record.authors:
+                if name.literal:
+                    people.append(None)
+                    continue
+                family = name.family_name.strip()
+                if not family:
+                    raise RecordError(f"{record.label}: an author has no family name")
+                orcid = valid_orcid(name.orcid)
+                initials = name.initials or initials_of(name.given)
+                person = by_orcid.get(orcid) if orcid else None
+                if person is None:
+                    organisations = self.organisations_in(name.affiliations)
+                    with_evidence = [
+                        candidate
+                        for candidate in candidates.get(fold(family), [])
+                        if same_first_initial(candidate, initials)
+                        and (
+                            (journal and (candidate.pk, journal.pk) in in_journal)
+                            or any((candidate.pk, m.pk) in co_authors for m in matched if m.pk)
+                            or any((candidate.pk, o) in memberships for o in organisations)
+                        )
+                    ]
+                    key = (fold(family), initials[:1].lower())
+                    with_evidence += [
+                        person
+                        for person, seen_journals, seen_with in new_by_key.get(key, [])
+                        if (journal and journal.pk in seen_journals)
+                        or any(id(m) in seen_with for m in matched)
+                    ]
+                    if len(with_evidence) == 1:
+                        person = with_evidence[0]
+                        if orcid and not person.orcid and person.pk:
+                            person.orcid = orcid
+                            orcid_updates.append(person)
+                    else:
+                        person = Person(
+                            family_name=family[:200],
+                            given_name=name.given[:200],
+                            initials=initials[:20],
+                            orcid=orcid,
+                            is_internal=False,
+                        )
+                        new.append(person)
+                        entry = (person, set(), set())
+                        new_by_key.setdefault(key, []).append(entry)
+                        new_entries[id(person)] = entry
+                    if orcid:
+                        by_orcid[orcid] = person
+                people.append(person)
+                matched.append(person)
+            for person in matched:
+                if entry := new_entries.get(id(person)):
+                    if journal:
+                        entry[1].add(journal.pk)
+                    entry[2].update(id(m) for m in matched)
+            result.append(people)
+        slugs = unique_slugs(Person, [person.full_name for person in new])
+        for person, slug in zip(new, slugs, strict=True):
+            person.slug = slug
+        copy_create_with_history(Person, new, user=self.user)
+        if orcid_updates:
+            bulk_update_with_history(orcid_updates, Person, ["orcid"], default_user=self.user)
+        return result
+
+    def keywords_for(self, terms: set[str]) -> dict[str, Keyword]:
+        """Keyword rows for these terms (matched case-insensitively, created when new)."""
+        wanted = {term.lower(): term for term in terms}
+        missing = [lower for lower in wanted if lower not in self.keywords]
+        if missing:
+            for keyword in Keyword.objects.annotate(lower=Lower("term")).filter(lower__in=missing):
+                self.keywords[keyword.lower] = keyword
+            created = [
+                Keyword(term=wanted[lower]) for lower in missing if lower not in self.keywords
+            ]
+            Keyword.objects.bulk_create(created, ignore_conflicts=True)
+            if created:
+                for keyword in Keyword.objects.annotate(lower=Lower("term")).filter(
+                    lower__in=[keyword.term.lower() for keyword in created]
+                ):
+                    self.keywords[keyword.lower] = keyword
+        return {lower: self.keywords[lower] for lower in wanted}
+
+    def person_for(self, name: ImportedName, matched: list[int], journal: Journal | None) -> Person:
+        """ORCID first; else one person of that folded family name and first initial with
+        evidence (a co-author already matched on this record, the same journal, or an
+        organisation of the affiliation); else a new external person."""
+        orcid = valid_orcid(name.orcid)
+        if orcid:
+            person = Person.objects.filter(orcid=orcid).first()
+            if person:
+                return person
+        family = name.family_name.strip()
+        if not family:
+            raise RecordError("an author has neither a family name nor a group name")
+        initials = name.initials or initials_of(name.given)
+        candidates = [
+            person
+            for person in Person.objects.annotate(folded=unaccented_lower("family_name")).filter(
+                folded=fold(family)
+            )[:50]
+            if same_first_initial(person, initials)
+        ]
+        with_evidence = [
+            person
+            for person in candidates
+            if self.has_evidence(person, matched, journal, name.affiliations)
+        ]
+        if len(with_evidence) == 1:
+            person = with_evidence[0]
+            if orcid and not person.orcid:
+                person.orcid = orcid
+                person._history_user = self.user
+                person.save(update_fields=["orcid"])
+            return person
+        person = Person(
+            family_name=family[:200],
+            given_name=name.given[:200],
+            initials=initials[:20],
+            orcid=orcid if orcid and not Person.objects.filter(orcid=orcid).exists() else "",
+            is_internal=False,
+        )
+        person._history_user = self.user
+        person.save()
+        return person
+
+    def has_evidence(
+        self, person: Person, matched: list[int], journal: Journal | None, affiliations
+    ) -> bool:
+        authorships = Authorship.objects.filter(person=person)
+        if matched and authorships.filter(publication__authorships__person__in=matched).exists():
+            return True
+        if journal and authorships.filter(publication__journal=journal).exists():
+            return True
+        organisations = self.organisations_in(affiliations)
+        return (
+            bool(organisations)
+            and person.memberships.filter(organisation__in=organisations).exists()
+        )
+
+    def organisations_in(self, affiliations: list[str]) -> list[int]:
+        """Known organisations named in affiliation strings: the whole string or one of its
+        comma-separated parts ("Department of X, University of Y, City") equals a name."""
+        if not affiliations:
+            return []
+        if self._organisations is None:
+            self._organisations = [
+                (fold(name), pk) for pk, name in Organisation.objects.values_list("pk", "name")
+            ]
+        names = dict(self._organisations)
+        found = []
+        for affiliation in affiliations:
+            parts = [affiliation, *affiliation.split(",")]
+            for part in parts:
+                pk = names.get(fold(part))
+                if pk and pk not in found:
+                    found.append(pk)
+        return found
