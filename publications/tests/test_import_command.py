@@ -256,3 +256,44 @@ def test_visitors_never_reach_the_import_page(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("plain", password="pw"))
     response = client.get("/admin/tools/import/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_index_links_the_librarian_tools(client, librarian_user, editor_user):
+    client.force_login(librarian_user)
+    page = client.get("/admin/").content.decode()
+    assert 'href="/admin/tools/import/">Import publications' in page
+    assert 'href="/admin/tools/duplicates/">Possible duplicates' in page
+    assert "?workflow_state__exact=for_validation" in page
+
+
+HOSTILE_RIS = (
+    "TY  - JOUR\n"
+    "TI  - <script>alert('title')</script> Hostile\x07 title\n"
+    "AU  - <img src=x onerror=alert(1)>, Mallory\n"
+    "JO  - <b onmouseover=alert(2)>Journal</b>\n"
+    "KW  - <script>alert('kw')</script>\n"
+    "AB  - <p>Fine <i>text</i></p><script>alert('abstract')</script>\n"
+    "PY  - 2020\n"
+    "DO  - 10.5555/hostile.1\n"
+    "ER  - \n"
+)
+
+
+def test_hostile_text_is_stored_safely_and_inert_on_every_page_and_export(tmp_path, visitor):
+    run(write(tmp_path, "hostile.ris", HOSTILE_RIS), "--state", "validated")
+    publication = Publication.objects.get(doi="10.5555/hostile.1")
+    assert "\x07" not in publication.title  # control characters are not stored
+    assert "<script>" not in publication.abstract  # the abstract is sanitised on the way in
+    url = publication.get_absolute_url()
+    for address in [
+        url,
+        url + "cite/?style=ieee",
+        "/publications/?q=hostile",
+        "/feeds/publications/",
+        publication.journal.get_absolute_url(),
+    ]:
+        body = visitor.get(address).content.decode()
+        assert "<script>alert" not in body, address
+        assert "<img src=x" not in body and "<b onmouseover" not in body, address
+    json_export = visitor.get(url + "export.json").content.decode()
+    assert "Hostile" in json_export and "alert('abstract')" not in json_export
