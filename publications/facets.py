@@ -21,6 +21,7 @@ from publications.models import (
     Authorship,
     OutputType,
     Publication,
+    PublicationConcept,
     PublicationKeyword,
     PublicationStatus,
 )
@@ -150,6 +151,16 @@ def keyword_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, l
     )
 
 
+def concept_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
+    return compiled(
+        PublicationConcept.objects.filter(publication_id__in=ids)
+        .annotate(value=F("concept__slug"), label=F("concept__label"))
+        .values("value", "label")
+        .annotate(n=Count("publication_id", distinct=True), first=selected_first(selected))
+        .order_by("first", "-n", "label")[:limit]
+    )
+
+
 def organisation_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
     """Internal organisations; one counts a publication with an author affiliated with it or with
     any organisation below it (through lineage), as the organisation filter does."""
@@ -204,6 +215,7 @@ FACETS = (
     FacetSpec("person", "Person", ("person",), person_rows),
     FacetSpec("organisation", "Organisation", ("organisation",), organisation_rows),
     FacetSpec("keyword", "Keyword", ("keyword",), keyword_rows),
+    FacetSpec("concept", "Concept", ("concept",), concept_rows),
     FacetSpec(
         "language", "Language", ("language",), column_rows("language"), label_map(LANGUAGE_CHOICES)
     ),

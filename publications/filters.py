@@ -118,6 +118,9 @@ class PublicationFilterSet(django_filters.FilterSet):
     keyword = ManyValuesFilter(
         method="filter_keyword", check=is_term, describe="keyword", label="Keyword"
     )
+    concept = ManyValuesFilter(
+        method="filter_concept", check=SLUG_RE.match, describe="concept", label="Concept"
+    )
     has_doi = django_filters.ChoiceFilter(
         method="filter_has_doi", choices=TRUE_FALSE, label="Has a DOI"
     )
@@ -165,6 +168,9 @@ class PublicationFilterSet(django_filters.FilterSet):
 
     def filter_keyword(self, queryset, name, value):
         return queryset.with_keywords(value) if value else queryset
+
+    def filter_concept(self, queryset, name, value):
+        return queryset.with_concepts(value) if value else queryset
 
     def filter_has_doi(self, queryset, name, value):
         return queryset.with_doi(value == "true")

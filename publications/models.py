@@ -1194,3 +1194,12 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+# The fingerprint tables live beside the code that fills them.
+from publications.fingerprints.models import (  # noqa: E402, F401
+    AggregateConcept,
+    Concept,
+    FingerprintVector,
+    PublicationConcept,
+)

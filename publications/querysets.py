@@ -130,6 +130,18 @@ class PublicationQuerySet(models.QuerySet):
             )
         )
 
+    def with_concepts(self, slugs: list[str]) -> PublicationQuerySet:
+        """Whose fingerprint has any of these concepts."""
+        from publications.fingerprints.models import PublicationConcept
+
+        return self.filter(
+            Exists(
+                PublicationConcept.objects.filter(
+                    publication_id=OuterRef("pk"), concept__slug__in=slugs
+                )
+            )
+        )
+
     def with_keywords(self, terms: list[str]) -> PublicationQuerySet:
         """With any of the keywords (case-insensitive)."""
         from publications.models import PublicationKeyword

@@ -28,6 +28,11 @@ urlpatterns = [
     path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),
     path("publications/<slug:slug>/cite/", views.publication_cite, name="publication_cite"),
     path(
+        "publications/<slug:slug>/fingerprint/",
+        views.publication_fingerprint,
+        name="publication_fingerprint",
+    ),
+    path(
         "publications/<slug:slug>/export.<str:extension>",
         views.publication_export,
         name="publication_export",

@@ -24,6 +24,7 @@ from publications.demo.specs import (
     PersonSpec,
     PublicationSpec,
 )
+from publications.fingerprints.compute import rebuild_all as rebuild_fingerprints
 from publications.models import (
     Authorship,
     Journal,
@@ -72,6 +73,8 @@ def load_demo_data(*, progress: Callable[[int, int], None] | None = None) -> Dem
         # Authors, keywords and journal titles into the search text, for all demo records at once.
         demo_slugs = [spec.slug for spec in data.publications]
         Publication.objects.filter(slug__in=demo_slugs).refresh_search_text()
+        # Fingerprints of every record, person and organisation (deterministic, like the rest).
+        rebuild_fingerprints()
     # Fresh statistics: plans made while autovacuum still believed the tables empty would be
     # nested loops over every row (seconds per page) until it catches up.
     with connection.cursor() as cursor:

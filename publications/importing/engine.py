@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 
 from publications.bulk import copy_create, copy_create_with_history
 from publications.duplicates import flag_duplicates, flag_duplicates_of
+from publications.fingerprints.compute import refresh as refresh_fingerprints
 from publications.importing.mapping import (
     BATCH,
     CLEAN_EXCLUDE,
@@ -152,6 +153,7 @@ class Importer(Matcher):
                 with transaction.atomic():
                     publications = self.create_batch(fresh)
                     flagged = flag_duplicates_of([p.pk for p in publications])
+                    refresh_fingerprints([p.pk for p in publications])
             except (RecordError, ValidationError, DatabaseError, ValueError) as error:
                 logger.info(
                     "import: a batch fell back to one record at a time: %s", describe(error)

@@ -13,13 +13,17 @@ from django.urls import reverse
 from simple_history.models import HistoricalChanges
 
 from publications.models import (
+    AggregateConcept,
     Authorship,
+    Concept,
     DataVersion,
+    FingerprintVector,
     Keyword,
     Membership,
     PersonNameVariant,
     PossibleDuplicate,
     Publication,
+    PublicationConcept,
     PublicationKeyword,
     SubjectArea,
     WorkflowState,
@@ -73,9 +77,14 @@ def test_every_model_of_the_app_has_an_admin_or_is_an_inline_of_one():
         for inline in model_admin.inlines
     }
     # DataVersion is kept by the database's triggers, not by librarians; possible duplicates
-    # are decided on their own page (admin_tools); the history rows are each model's History.
+    # are decided on their own page (admin_tools); the history rows are each model's History;
+    # fingerprints are computed from the records (compute_fingerprints), never edited.
+    computed = {Concept, PublicationConcept, AggregateConcept, FingerprintVector}
     covered = (
-        set(registered_publication_models()) | inline_models | {DataVersion, PossibleDuplicate}
+        set(registered_publication_models())
+        | inline_models
+        | {DataVersion, PossibleDuplicate}
+        | computed
     )
     missing = [
         m.__name__

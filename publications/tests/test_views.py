@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from publications.models import Keyword, Organisation, Publication, PublicationSlug, SubjectArea
+from publications.tests.budgets import RECORD_PAGE_BUDGET
 from publications.tests.factories import (
     JournalFactory,
     OrganisationFactory,
@@ -274,7 +275,7 @@ def test_publication_page_query_budget_does_not_grow_with_authors(visitor):
     assert queries_for(visitor, few.get_absolute_url()) == queries_for(
         visitor, many.get_absolute_url()
     )
-    assert queries_for(visitor, many.get_absolute_url()) <= 7
+    assert queries_for(visitor, many.get_absolute_url()) <= RECORD_PAGE_BUDGET
 
 
 @pytest.mark.parametrize(
@@ -330,11 +331,12 @@ def test_detail_page_query_budgets_do_not_grow_with_rows(visitor):
     urls = {
         # 1 person, 2 memberships + organisations, 3 name variants, 4 output per year,
         # 5 co-authors with counts and total, 6 journals with counts and total, 7 count,
-        # 8 page + journals, 9 authorships + persons, 10 the listing's facets.
-        person.get_absolute_url(): 10,
+        # 8 page + journals, 9 authorships + persons, 10 the listing's facets, 11 fingerprint,
+        # 12 nearest fingerprints, 13 similar profiles (when there are some).
+        person.get_absolute_url(): 13,
         # 1 organisation, 2 its ancestors and units, 3 output per year, 4 members with total,
-        # 5 count, 6 page + journals, 7 authorships + persons, 8 facets.
-        organisation.get_absolute_url(): 8,
+        # 5 count, 6 page + journals, 7 authorships + persons, 8 facets, 9 fingerprint.
+        organisation.get_absolute_url(): 9,
         # 1 journal, 2 subject areas, 3 output per year, 4 count, 5 page, 6 authorships,
         # 7 facets.
         journal.get_absolute_url(): 7,

@@ -16,6 +16,7 @@ from publications.views.publications import (
     publication_cite,
     publication_detail,
     publication_export,
+    publication_fingerprint,
     publication_list,
     robots_txt,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "SubjectAreaDetailView",
     "home",
     "publication_cite",
+    "publication_fingerprint",
     "organisation_list",
     "publication_detail",
     "publication_export",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from publications.figures import Figures
+from publications.fingerprints import queries as fingerprints
 from publications.listing import build_listing, render_listing
 from publications.models import (
     Journal,
@@ -302,6 +303,11 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
             co_author_total=co_authors[0].total if co_authors else 0,
             journals=journals,
             journal_total=journals[0].total if journals else 0,
+            concepts=fingerprints.aggregate_concepts(person=person),
+            fingerprint_intro=f"Dive into the research topics where {person.full_name} is "
+            "active. These topic labels come from the works of this person. Together they "
+            "form a unique fingerprint.",
+            similar=fingerprints.similar_persons(person),
         )
         return context
 
@@ -352,6 +358,10 @@ class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
             members=members,
             member_total=members[0].total if members else 0,
             members_url=url_with("person_list", organisation=organisation.slug),
+            concepts=fingerprints.aggregate_concepts(organisation=organisation),
+            fingerprint_intro=f"Dive into the research topics where {organisation.name} is "
+            "active. These topic labels come from the works of this organisation's members. "
+            "Together they form a unique fingerprint.",
         )
         return context
 

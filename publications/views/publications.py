@@ -14,12 +14,14 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from publications import citations, exports, metadata
 from publications.feeds import ListingFeed
 from publications.filters import PublicationFilterSet
+from publications.fingerprints import queries as fingerprints
 from publications.listing import (
     SORTS,
     build_listing,
@@ -191,11 +193,41 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "organisations": unique_affiliations(authorships),
             "citations": citations.citations_of(publication, authorships).tabs(),
+            "concepts": fingerprints.publication_concepts(publication),
+            "fingerprint_intro": fingerprint_intro(publication),
+            "fingerprint_url": reverse("publication_fingerprint", args=[publication.slug]),
+            "similar": fingerprints.similar_publications(publication),
         },
     )
     response["Link"] = metadata.signposting(request, publication, authorships)
     patch_vary_headers(response, ("Accept",))
     return response
+
+
+def fingerprint_intro(publication: Publication) -> str:
+    return (
+        f"Dive into the research topics of ‘{publication.full_title}’. "
+        "Together they form a unique fingerprint."
+    )
+
+
+@require_GET
+def publication_fingerprint(request: HttpRequest, slug: str) -> HttpResponse:
+    """/publications/<slug>/fingerprint/: every concept of the record's fingerprint, by
+    category, strongest first."""
+    publication = public_record(request, slug)
+    groups: dict[str, list] = {}
+    for concept in fingerprints.publication_concepts(publication, limit=None):
+        groups.setdefault(concept.category or "Other", []).append(concept)
+    return render(
+        request,
+        "publications/publication_fingerprint.html",
+        {
+            "publication": publication,
+            "groups": sorted(groups.items(), key=lambda group: -group[1][0].weight),
+            "fingerprint_intro": fingerprint_intro(publication),
+        },
+    )
 
 
 def unique_affiliations(authorships) -> list[Organisation]:

@@ -1,0 +1,409 @@
+"""Computing fingerprints: TF-IDF weights of each publication's concepts against the whole
+collection, stored as rows and sparse vectors; persons' and organisations' fingerprints summed
+from their public publications in SQL, recent work counting more.
+
+`rebuild_all()` recomputes everything (manage.py compute_fingerprints); `refresh(ids)` recomputes
+some publications and the persons and organisations they touch (after a save or an import).
+Both are deterministic: concepts get their ids in key order, ties break on concept id.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from publications.bulk import copy_create, copy_rows
+from publications.fingerprints.extract import Term, extract
+from publications.fingerprints.models import (
+    DIMENSIONS,
+    Concept,
+    FingerprintVector,
+    PublicationConcept,
+)
+from publications.models import Publication, PublicationKeyword, unique_slugs
+
+TOP = 30  # concepts kept per publication
+AGGREGATE_TOP = 200  # per person or organisation (HNSW indexes take up to 1,000)
+HALF_LIFE_YEARS = 8  # a person's work of 8 years ago counts half as much as this year's
+CHUNK = 2000
+IN_MEMORY = 200_000  # up to this many publications, the first pass's terms are kept for the second
+
+# Pure labels its thesauri by broad field; ours follow the record's ASJC subject areas.
+CATEGORY_OF_FIELD = {
+    10: "Multidisciplinary",
+    11: "Agriculture & Biology",
+    12: "Arts & Humanities",
+    13: "Medicine & Life Sciences",
+    14: "Business & Economics",
+    15: "Engineering & Materials Science",
+    16: "Chemistry",
+    17: "Computer Science",
+    18: "Business & Economics",
+    19: "Earth & Environmental Sciences",
+    20: "Business & Economics",
+    21: "Engineering & Materials Science",
+    22: "Engineering & Materials Science",
+    23: "Earth & Environmental Sciences",
+    24: "Medicine & Life Sciences",
+    25: "Engineering & Materials Science",
+    26: "Mathematics",
+    27: "Medicine & Life Sciences",
+    28: "Medicine & Life Sciences",
+    29: "Medicine & Life Sciences",
+    30: "Medicine & Life Sciences",
+    31: "Physics & Astronomy",
+    32: "Social Sciences",
+    33: "Social Sciences",
+    34: "Agriculture & Biology",
+    35: "Medicine & Life Sciences",
+    36: "Medicine & Life Sciences",
+}
+
+
+def category_of(codes: list[int]) -> str:
+    """The category most of the record's subject areas fall in (ties: the lowest code's)."""
+    if not codes:
+        return ""
+    votes = Counter(CATEGORY_OF_FIELD.get(code // 100, "") for code in sorted(codes))
+    return max(votes.items(), key=lambda vote: (vote[1], -list(votes).index(vote[0])))[0]
+
+
+def idf(document_count: int, total: int) -> float:
+    return math.log((total + 1) / (document_count + 1)) + 1
+
+
+def weigh(terms: list[Term], df: Callable[[str], int], total: int) -> list[tuple[str, float]]:
+    """The TOP strongest (key, weight) of a text, weights scaled so the strongest is 1."""
+    scored = sorted(
+        ((term.key, term.count * idf(df(term.key), total)) for term in terms),
+        key=lambda pair: (-pair[1], pair[0]),
+    )[:TOP]
+    if not scored:
+        return []
+    strongest = scored[0][1]
+    return [(key, round(score / strongest, 4)) for key, score in scored]
+
+
+def sparse(pairs: Iterable[tuple[int, float]]) -> str:
+    """pgvector's text form of a sparse vector: {id:weight,...}/dimensions, ids ascending."""
+    items = ",".join(f"{index}:{weight}" for index, weight in sorted(pairs) if weight > 0)
+    return f"{{{items}}}/{DIMENSIONS}"
+
+
+# Reading the collection
+
+
+def texts(ids: list[int] | None = None) -> Iterator[list[tuple[int, str, str, list[str], str]]]:
+    """Chunks of (id, title, abstract, keywords, category) in id order, by keyset."""
+    last = 0
+    while True:
+        rows = Publication.objects.filter(pk__gt=last).order_by("pk")
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        rows = list(rows.values_list("pk", "title", "subtitle", "abstract")[:CHUNK])
+        if not rows:
+            return
+        chunk_ids = [row[0] for row in rows]
+        keywords: dict[int, list[str]] = {}
+        for publication_id, term in (
+            PublicationKeyword.objects.filter(publication_id__in=chunk_ids)
+            .order_by("publication_id", "position")
+            .values_list("publication_id", "keyword__term")
+        ):
+            keywords.setdefault(publication_id, []).append(term)
+        codes: dict[int, list[int]] = {}
+        Areas = Publication.subject_areas.through
+        for publication_id, code in Areas.objects.filter(publication_id__in=chunk_ids).values_list(
+            "publication_id", "subjectarea__code"
+        ):
+            codes.setdefault(publication_id, []).append(code)
+        yield [
+            (
+                pk,
+                f"{title}: {subtitle}" if subtitle else title,
+                abstract,
+                keywords.get(pk, []),
+                category_of(codes.get(pk, [])),
+            )
+            for pk, title, subtitle, abstract in rows
+        ]
+        last = rows[-1][0]
+
+
+# Everything
+
+
+@transaction.atomic
+def rebuild_all(progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Recomputes every fingerprint; returns counts. Two passes over the collection: document
+    frequencies first, then weights (the first pass's terms are reused when they fit)."""
+    total = Publication.objects.count()
+    df: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    kept: dict[int, tuple[list[Term], str]] = {}
+    done = 0
+    for chunk in texts():
+        for pk, title, abstract, keywords, category in chunk:
+            terms = extract(title, abstract, keywords)
+            df.update(term.key for term in terms)
+            for term in terms:
+                labels.setdefault(term.key, term.label)
+            if total <= IN_MEMORY:
+                kept[pk] = (terms, category)
+        done += len(chunk)
+        if progress:
+            progress(done, total * 2)
+
+    with connection.cursor() as cursor:
+        # Rows this transaction wrote earlier have pending foreign-key checks, which TRUNCATE
+        # refuses to skip: run them now, then defer again as Django's constraints are.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "TRUNCATE publications_publicationconcept, publications_aggregateconcept, "
+            "publications_fingerprintvector, publications_concept RESTART IDENTITY"
+        )
+    # An HNSW index is built far faster over the whole table than row by row.
+    hnsw = [index for index in FingerprintVector._meta.indexes if index.name.endswith("_hnsw")]
+    with connection.schema_editor(atomic=False) as editor:
+        for index in hnsw:
+            editor.remove_index(FingerprintVector, index)
+    concepts = [
+        Concept(key=key[:200], label=labels[key][:200], slug="", document_count=df[key])
+        for key in sorted(df)
+    ]
+    for concept, slug in zip(
+        concepts, unique_concept_slugs([c.key for c in concepts]), strict=True
+    ):
+        concept.slug = slug
+    copy_create(Concept, concepts)
+    concept_ids = {concept.key: concept.pk for concept in concepts}
+
+    def rows_of(chunk_items):
+        links, vectors = [], []
+        for pk, terms, category in chunk_items:
+            weights = weigh(terms, df.__getitem__, total)
+            links += [(pk, concept_ids[key[:200]], weight, category) for key, weight in weights]
+            if weights:
+                vector = sparse((concept_ids[key[:200]], w) for key, w in weights)
+                vectors.append(("publication", pk, vector))
+        copy_rows(PublicationConcept, ["publication_id", "concept_id", "weight", "category"], links)
+        copy_rows(FingerprintVector, ["kind", "object_id", "vector"], vectors)
+
+    done = 0
+    if kept:
+        items = [(pk, terms, category) for pk, (terms, category) in sorted(kept.items())]
+        for start in range(0, len(items), CHUNK):
+            rows_of(items[start : start + CHUNK])
+            done = min(start + CHUNK, len(items))
+            if progress:
+                progress(total + done, total * 2)
+    else:
+        for chunk in texts():
+            rows_of(
+                [
+                    (pk, extract(title, abstract, keywords), category)
+                    for pk, title, abstract, keywords, category in chunk
+                ]
+            )
+            done += len(chunk)
+            if progress:
+                progress(total + done, total * 2)
+    persons, organisations = refresh_aggregates()
+    with connection.schema_editor(atomic=False) as editor:
+        for index in hnsw:
+            editor.add_index(FingerprintVector, index)
+    return {
+        "publications": total,
+        "concepts": len(concepts),
+        "persons": persons,
+        "organisations": organisations,
+    }
+
+
+def unique_concept_slugs(labels: list[str]) -> list[str]:
+    """Readable slugs from the labels ("il-2", "immune-reconstitution"), numbered when two
+    concepts' labels slugify alike."""
+    slugs, seen = [], set()
+    for label in labels:
+        base = slugify(label)[:90] or "concept"
+        slug, n = base, 2
+        while slug in seen:
+            slug, n = f"{base}-{n}", n + 1
+        seen.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+# Some publications
+
+
+@transaction.atomic
+def refresh(publication_ids: Iterable[int]) -> None:
+    """Recomputes these publications' fingerprints with the collection's current document
+    frequencies (updated for their own changes), then their persons' and organisations'."""
+    ids = sorted(set(publication_ids))
+    if not ids:
+        return
+    total = Publication.objects.count()
+    extracted = {
+        pk: (extract(title, abstract, keywords), category)
+        for chunk in texts(ids)
+        for pk, title, abstract, keywords, category in chunk
+    }
+    old = set(
+        PublicationConcept.objects.filter(publication_id__in=ids).values_list(
+            "publication_id", "concept__key"
+        )
+    )
+    new = {(pk, term.key[:200]) for pk, (terms, _) in extracted.items() for term in terms}
+    labels = {term.key[:200]: term.label[:200] for terms, _ in extracted.values() for term in terms}
+    # Stored rows are the publication's top concepts only; document frequency counts every key
+    # seen, so a key is counted again only when it is new to the publication's stored rows.
+    added = Counter(key for _, key in new - old)
+    removed = Counter(key for _, key in old - new)
+    ensure_concepts(labels)
+    concepts = {
+        concept.key: concept
+        for concept in Concept.objects.filter(key__in=set(labels) | set(removed))
+    }
+    for key, n in added.items():
+        concepts[key].document_count += n
+    for key, n in removed.items():
+        concepts[key].document_count = max(concepts[key].document_count - n, 0)
+    Concept.objects.bulk_update(list(concepts.values()), ["document_count"])
+
+    PublicationConcept.objects.filter(publication_id__in=ids).delete()
+    FingerprintVector.objects.filter(kind="publication", object_id__in=ids).delete()
+    links, vectors = [], []
+    for pk, (terms, category) in sorted(extracted.items()):
+        weights = weigh(terms, lambda key: concepts[key[:200]].document_count, total)
+        links += [
+            PublicationConcept(
+                publication_id=pk, concept=concepts[key[:200]], weight=weight, category=category
+            )
+            for key, weight in weights
+        ]
+        if weights:
+            vector = sparse((concepts[key[:200]].pk, w) for key, w in weights)
+            vectors.append(("publication", pk, vector))
+    PublicationConcept.objects.bulk_create(links)
+    copy_rows(FingerprintVector, ["kind", "object_id", "vector"], vectors)
+    refresh_aggregates(publication_ids=ids)
+
+
+def ensure_concepts(labels: dict[str, str]) -> None:
+    """Concept rows for keys not seen before (document count 0 until counted)."""
+    missing = set(labels) - set(
+        Concept.objects.filter(key__in=labels).values_list("key", flat=True)
+    )
+    if not missing:
+        return
+    keys = sorted(missing)
+    slugs = unique_slugs(Concept, [labels[key] for key in keys], max_length=90)
+    Concept.objects.bulk_create(
+        Concept(key=key, label=labels[key], slug=slug, document_count=0)
+        for key, slug in zip(keys, slugs, strict=True)
+    )
+
+
+# Persons and organisations, in SQL
+
+PUBLIC = "p.workflow_state = 'validated' AND p.visibility = 'public'"
+AGGREGATE_SQL = """
+WITH scored AS (
+    SELECT {owner} AS owner_id, pc.concept_id,
+           sum(pc.weight * power(0.5, greatest(%(year)s - coalesce(p.year, %(year)s), 0)
+                                      / %(half_life)s::float) ORDER BY p.id) AS score,
+           mode() WITHIN GROUP (ORDER BY pc.category) AS category
+    FROM {source}
+    JOIN publications_publication p ON p.id = a.publication_id
+    JOIN publications_publicationconcept pc ON pc.publication_id = p.id
+    WHERE {public} {restrict}
+    GROUP BY 1, 2
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY owner_id ORDER BY score DESC, concept_id) AS rank,
+           max(score) OVER (PARTITION BY owner_id) AS strongest
+    FROM scored
+)
+INSERT INTO publications_aggregateconcept ({column}, concept_id, weight, category)
+SELECT owner_id, concept_id, round((score / strongest)::numeric, 4), category
+FROM ranked WHERE rank <= %(top)s AND strongest > 0
+ORDER BY owner_id, rank
+"""
+VECTOR_SQL = """
+INSERT INTO publications_fingerprintvector (kind, object_id, vector)
+SELECT %(kind)s, {column},
+       ('{{' || string_agg(concept_id || ':' || weight, ',' ORDER BY concept_id) || '}}/'
+        || %(dimensions)s)::sparsevec
+FROM publications_aggregateconcept
+WHERE {column} IS NOT NULL AND weight > 0 {restrict}
+GROUP BY {column}
+"""
+SOURCES = {
+    # Internal persons (the ones with a profile page), by their authorships.
+    "person": (
+        "a.person_id",
+        "publications_authorship a JOIN publications_person pe ON pe.id = a.person_id "
+        "AND pe.is_internal",
+    ),
+    # Internal organisations, by their authors' affiliations and the units below them.
+    "organisation": (
+        "o.id",
+        "publications_authorship a "
+        "JOIN publications_authorship_affiliations aa ON aa.authorship_id = a.id "
+        "JOIN publications_organisation unit ON unit.id = aa.organisation_id "
+        "JOIN publications_organisation o ON o.id = ANY(unit.lineage) AND o.kind <> 'external'",
+    ),
+}
+
+
+def refresh_aggregates(publication_ids: list[int] | None = None) -> tuple[int, int]:
+    """Rewrites the fingerprints of all persons and organisations, or of those an author of
+    one of these publications is or is affiliated with. Returns how many were written."""
+    counts = []
+    with connection.cursor() as cursor:
+        for kind, (owner, source) in SOURCES.items():
+            column = f"{kind}_id"
+            owners = None
+            if publication_ids is not None:
+                cursor.execute(
+                    f"SELECT DISTINCT {owner} FROM {source} WHERE a.publication_id = ANY(%s)",
+                    [publication_ids],
+                )
+                owners = [row[0] for row in cursor.fetchall()]
+                if not owners:
+                    counts.append(0)
+                    continue
+                cursor.execute(
+                    f"DELETE FROM publications_aggregateconcept WHERE {column} = ANY(%s)", [owners]
+                )
+                cursor.execute(
+                    "DELETE FROM publications_fingerprintvector "
+                    "WHERE kind = %s AND object_id = ANY(%s)",
+                    [kind, owners],
+                )
+            restrict = f"AND {owner} = ANY(%(owners)s)" if owners is not None else ""
+            params = {
+                "year": datetime.date.today().year,
+                "half_life": HALF_LIFE_YEARS,
+                "top": AGGREGATE_TOP,
+                "owners": owners,
+                "kind": kind,
+                "dimensions": DIMENSIONS,
+            }
+            cursor.execute(
+                AGGREGATE_SQL.format(
+                    owner=owner, source=source, public=PUBLIC, restrict=restrict, column=column
+                ),
+                params,
+            )
+            vector_restrict = f"AND {column} = ANY(%(owners)s)" if owners is not None else ""
+            cursor.execute(VECTOR_SQL.format(column=column, restrict=vector_restrict), params)
+            counts.append(cursor.rowcount)
+    return counts[0], counts[1]
