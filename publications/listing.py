@@ -190,6 +190,7 @@ FILTER_LABELS = {
     "organisation": "Organisation",
     "language": "Language",
     "keyword": "Keyword",
+    "concept": "Concept",
     "has_doi": "DOI",
     "open_access": "Access",
 }

@@ -178,7 +178,7 @@ def rebuild_all(progress: Callable[[int, int], None] | None = None) -> dict[str,
         for key in sorted(df)
     ]
     for concept, slug in zip(
-        concepts, unique_concept_slugs([c.key for c in concepts]), strict=True
+        concepts, unique_concept_slugs([c.label for c in concepts]), strict=True
     ):
         concept.slug = slug
     copy_create(Concept, concepts)

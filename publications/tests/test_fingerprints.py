@@ -213,6 +213,20 @@ def test_a_concept_link_lists_the_publications_that_share_it(visitor, collection
     assert facet and int(facet[1]) == count
 
 
+def test_every_concept_facet_count_is_the_count_of_its_filter(visitor, collection):
+    page = visitor.get("/publications/", {"more": "concept"}).content.decode()
+    section = page[page.index("facet--concept") :]
+    section = section[: section.index("</section>")]
+    options = re.findall(
+        r'href="[^"]*concept=([^"&]+)[^"]*"[^>]*>.*?<data value="(\d+)"', section, re.S
+    )
+    assert len(options) >= 10
+    for slug, count in options:
+        listing = visitor.get("/publications/", {"concept": slug}).content.decode()
+        total = re.search(r'id="result-count"[^>]*><data value="(\d+)"', listing)[1]
+        assert total == count, slug
+
+
 def test_person_and_organisation_pages_show_their_fingerprints(visitor, collection):
     page = visitor.get(collection["ana"].get_absolute_url()).content.decode()
     assert "Dive into the research topics where" in page
@@ -264,3 +278,18 @@ def test_imported_records_get_fingerprints(tmp_path):
     )
     call_command("import_publications", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert PublicationConcept.objects.filter(concept__key__startswith="interleukin").exists()
+
+
+def test_the_cached_concept_facet_follows_a_rebuild(visitor, collection):
+    def facet_slugs() -> set[str]:
+        page = visitor.get("/publications/", {"more": "concept"}).content.decode()
+        section = page[page.index("facet--concept") :]
+        return set(re.findall(r"concept=([^\"&]+)", section[: section.index("</section>")]))
+
+    before = facet_slugs()
+    soil = collection["soil"]
+    soil.abstract = "Mycorrhizal fungi form mycorrhizal networks."
+    soil.save()
+    rebuild_all()
+    assert facet_slugs() != before
+    assert any(slug.startswith("mycorrhizal") for slug in facet_slugs())
