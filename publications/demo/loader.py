@@ -34,6 +34,7 @@ from publications.models import (
     Person,
     PersonNameVariant,
     Publication,
+    PublicationConcept,
     PublicationKeyword,
     PublicationLink,
     PublicationStatusEntry,
@@ -73,8 +74,10 @@ def load_demo_data(*, progress: Callable[[int, int], None] | None = None) -> Dem
         # Authors, keywords and journal titles into the search text, for all demo records at once.
         demo_slugs = [spec.slug for spec in data.publications]
         Publication.objects.filter(slug__in=demo_slugs).refresh_search_text()
-        # Fingerprints of every record, person and organisation (deterministic, like the rest).
-        rebuild_fingerprints()
+        # Fingerprints of every record, person and organisation (deterministic, like the rest);
+        # a reload that changed nothing leaves them, and the data version, alone.
+        if created or updated or not PublicationConcept.objects.exists():
+            rebuild_fingerprints()
     # Fresh statistics: plans made while autovacuum still believed the tables empty would be
     # nested loops over every row (seconds per page) until it catches up.
     with connection.cursor() as cursor:

@@ -272,11 +272,11 @@ def refresh(publication_ids: Iterable[int]) -> None:
         concept.key: concept
         for concept in Concept.objects.filter(key__in=set(labels) | set(removed))
     }
-    for key, n in added.items():
-        concepts[key].document_count += n
-    for key, n in removed.items():
-        concepts[key].document_count = max(concepts[key].document_count - n, 0)
-    Concept.objects.bulk_update(list(concepts.values()), ["document_count"])
+    deltas = Counter({concepts[key].pk: n for key, n in added.items()})
+    deltas.subtract({concepts[key].pk: n for key, n in removed.items()})
+    for concept in concepts.values():
+        concept.document_count = max(concept.document_count + deltas[concept.pk], 0)
+    change_document_counts(deltas)
 
     PublicationConcept.objects.filter(publication_id__in=ids).delete()
     FingerprintVector.objects.filter(kind="publication", object_id__in=ids).delete()
@@ -295,6 +295,20 @@ def refresh(publication_ids: Iterable[int]) -> None:
     PublicationConcept.objects.bulk_create(links)
     copy_rows(FingerprintVector, ["kind", "object_id", "vector"], vectors)
     refresh_aggregates(publication_ids=ids)
+
+
+def change_document_counts(deltas: Counter) -> None:
+    """Adds each delta to its concept's document count, in one statement."""
+    changed = [(pk, n) for pk, n in sorted(deltas.items()) if n]
+    if not changed:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE publications_concept c "
+            "SET document_count = greatest(c.document_count + d.delta, 0) "
+            "FROM unnest(%s::bigint[], %s::int[]) AS d(id, delta) WHERE c.id = d.id",
+            [[pk for pk, _ in changed], [n for _, n in changed]],
+        )
 
 
 def ensure_concepts(labels: dict[str, str]) -> None:

@@ -1,8 +1,9 @@
 """Matching a record's journal and authors to the portal's journals and persons, and its
 keywords to keyword rows, with per-run caches. Journals: any ISSN, then the folded title, else a
-new journal. Persons: ORCID; else one person of the folded family name and first initial with
-evidence (a co-author already matched on the record, a paper in the same journal, or an
-organisation of the affiliation); else a new external person."""
+new journal. Persons: ORCID; else, among the persons of the folded family name and first
+initial, the one with the strongest evidence (a co-author already matched on the record 3, an
+organisation of the affiliation 2, a paper in the same journal 1; among equals the oldest);
+else a new external person."""
 
 from __future__ import annotations
 
@@ -32,6 +33,17 @@ from publications.models import (
     unaccented_lower,
     unique_slugs,
 )
+
+BIG = 2**62  # orders the batch's new persons after every stored one
+
+
+def best(scored: list[tuple[int, int, Person]]) -> Person | None:
+    """The candidate with the strongest evidence; among equals the oldest (lowest id), so a
+    name seen again is not split into ever more namesakes. None without any evidence."""
+    with_evidence = [entry for entry in scored if entry[0] > 0]
+    if not with_evidence:
+        return None
+    return min(with_evidence, key=lambda entry: (-entry[0], entry[1]))[2]
 
 
 class Matcher:
@@ -114,8 +126,10 @@ class Matcher:
         by_orcid = {person.orcid: person for person in Person.objects.filter(orcid__in=orcids)}
         folded_names = {fold(name.family_name) for name in names}
         candidates: dict[str, list[Person]] = {}
-        for person in Person.objects.annotate(folded=unaccented_lower("family_name")).filter(
-            folded__in=folded_names
+        for person in (
+            Person.objects.annotate(folded=unaccented_lower("family_name"))
+            .filter(folded__in=folded_names)
+            .only("pk", "family_name", "given_name", "initials", "orcid")
         ):
             candidates.setdefault(person.folded, []).append(person)
         ids = {person.pk for group in candidates.values() for person in group}
@@ -158,25 +172,32 @@ class Matcher:
                 person = by_orcid.get(orcid) if orcid else None
                 if person is None:
                     organisations = self.organisations_in(name.affiliations)
-                    with_evidence = [
-                        candidate
+                    scored = [
+                        (
+                            3 * any((candidate.pk, m.pk) in co_authors for m in matched if m.pk)
+                            + 2 * any((candidate.pk, o) in memberships for o in organisations)
+                            + bool(journal and (candidate.pk, journal.pk) in in_journal),
+                            candidate.pk,
+                            candidate,
+                        )
                         for candidate in candidates.get(fold(family), [])
                         if same_first_initial(candidate, initials)
-                        and (
-                            (journal and (candidate.pk, journal.pk) in in_journal)
-                            or any((candidate.pk, m.pk) in co_authors for m in matched if m.pk)
-                            or any((candidate.pk, o) in memberships for o in organisations)
-                        )
                     ]
                     key = (fold(family), initials[:1].lower())
-                    with_evidence += [
-                        person
-                        for person, seen_journals, seen_with in new_by_key.get(key, [])
-                        if (journal and journal.pk in seen_journals)
-                        or any(id(m) in seen_with for m in matched)
+                    scored += [
+                        (
+                            3 * any(id(m) in seen_with for m in matched)
+                            + bool(journal and journal.pk in seen_journals),
+                            BIG + order,
+                            person,
+                        )
+                        for order, (person, seen_journals, seen_with) in enumerate(
+                            new_by_key.get(key, [])
+                        )
                     ]
-                    if len(with_evidence) == 1:
-                        person = with_evidence[0]
+                    chosen = best(scored)
+                    if chosen is not None:
+                        person = chosen
                         if orcid and not person.orcid and person.pk:
                             person.orcid = orcid
                             orcid_updates.append(person)
@@ -243,18 +264,19 @@ class Matcher:
         initials = name.initials or initials_of(name.given)
         candidates = [
             person
-            for person in Person.objects.annotate(folded=unaccented_lower("family_name")).filter(
-                folded=fold(family)
-            )[:50]
+            for person in Person.objects.annotate(folded=unaccented_lower("family_name"))
+            .filter(folded=fold(family))
+            .order_by("pk")[:50]
             if same_first_initial(person, initials)
         ]
-        with_evidence = [
-            person
-            for person in candidates
-            if self.has_evidence(person, matched, journal, name.affiliations)
-        ]
-        if len(with_evidence) == 1:
-            person = with_evidence[0]
+        chosen = best(
+            [
+                (self.evidence(person, matched, journal, name.affiliations), person.pk, person)
+                for person in candidates
+            ]
+        )
+        if chosen is not None:
+            person = chosen
             if orcid and not person.orcid:
                 person.orcid = orcid
                 person._history_user = self.user
@@ -271,18 +293,25 @@ class Matcher:
         person.save()
         return person
 
-    def has_evidence(
+    def evidence(
         self, person: Person, matched: list[int], journal: Journal | None, affiliations
-    ) -> bool:
+    ) -> int:
+        """How strongly the record ties an existing person to this author: a co-author of
+        theirs already matched on it (3), an organisation of theirs in the affiliation (2),
+        a paper of theirs in the same journal (1)."""
         authorships = Authorship.objects.filter(person=person)
-        if matched and authorships.filter(publication__authorships__person__in=matched).exists():
-            return True
-        if journal and authorships.filter(publication__journal=journal).exists():
-            return True
         organisations = self.organisations_in(affiliations)
         return (
-            bool(organisations)
-            and person.memberships.filter(organisation__in=organisations).exists()
+            3
+            * bool(
+                matched
+                and authorships.filter(publication__authorships__person__in=matched).exists()
+            )
+            + 2
+            * bool(
+                organisations and person.memberships.filter(organisation__in=organisations).exists()
+            )
+            + bool(journal and authorships.filter(publication__journal=journal).exists())
         )
 
     def organisations_in(self, affiliations: list[str]) -> list[int]:

@@ -173,6 +173,31 @@ def test_persons_are_matched_by_orcid_then_by_name_with_evidence():
     assert persons[2].is_internal is False
 
 
+def test_the_strongest_evidence_wins_and_equals_go_to_the_oldest():
+    journal = JournalFactory(issn=valid_issn(4242))
+    older, newer = (PersonFactory(family_name="Rossi", given_name="Marco") for _ in range(2))
+    for person in (older, newer):  # both published in the journal
+        add_authors(PublicationFactory(journal=journal), [person])
+    colleague = PersonFactory(family_name="Bianchi", given_name="Luca", orcid=valid_orcid(9))
+    add_authors(PublicationFactory(), [colleague, newer])  # only the newer one has a co-author
+    Importer().run(
+        [
+            record(1, authors=[ImportedName(family="Rossi", given="M.", initials="M.")]),
+            record(
+                2,
+                authors=[
+                    ImportedName(family="Bianchi", given="Luca", orcid=valid_orcid(9)),
+                    ImportedName(family="Rossi", given="M.", initials="M."),
+                ],
+            ),
+        ]
+    )
+    first = Publication.objects.get(doi="10.5555/test.1").authorships.get().person
+    assert first == older  # journal evidence for both: the oldest
+    second = [a.person for a in Publication.objects.get(doi="10.5555/test.2").authorships.all()]
+    assert second == [colleague, newer]  # co-author evidence beats journal evidence
+
+
 def test_a_co_author_is_evidence_too():
     colleague = PersonFactory(
         family_name="Poli", given_name="Guido", initials="G.", orcid=valid_orcid(77)
