@@ -8,7 +8,9 @@ from publications.models import Journal, Person, Publication, PublicationSlug
 
 
 @transaction.atomic
-def publication_sync_derived(*, publication: Publication, previous_slug: str = "") -> None:
+def publication_sync_derived(
+    *, publication: Publication, previous_slug: str = "", fingerprint: bool = True
+) -> None:
     """After a publication and its related rows were edited: its current status and date follow
     the status history, empty subject areas are taken from its journal, a changed slug keeps
     the old address as a redirect, and its fingerprint is recomputed."""
@@ -25,10 +27,12 @@ def publication_sync_derived(*, publication: Publication, previous_slug: str = "
     # A slug given back to the record is its current address again, not a redirect.
     publication.old_slugs.filter(slug=publication.slug).delete()
     Publication.objects.filter(pk=publication.pk).refresh_search_text()
-    # Its fingerprint, and its persons' and organisations', follow the edit.
-    from publications.fingerprints.compute import refresh
+    # Its fingerprint, and its persons' and organisations', follow the edit (an import does
+    # this once for all its records instead).
+    if fingerprint:
+        from publications.fingerprints.compute import refresh
 
-    refresh([publication.pk])
+        refresh([publication.pk])
 
 
 def journal_sync_search(*, journal: Journal) -> int:

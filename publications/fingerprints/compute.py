@@ -311,16 +311,11 @@ def refresh(publication_ids: Iterable[int]) -> None:
     links, vectors = [], []
     for pk, (terms, category) in sorted(extracted.items()):
         weights = weigh(terms, lambda key: concepts[key[:200]].document_count, total)
-        links += [
-            PublicationConcept(
-                publication_id=pk, concept=concepts[key[:200]], weight=weight, category=category
-            )
-            for key, weight in weights
-        ]
+        links += [(pk, concepts[key[:200]].pk, weight, category) for key, weight in weights]
         if weights:
             vector = sparse((concepts[key[:200]].pk, w) for key, w in weights)
             vectors.append(("publication", pk, vector))
-    PublicationConcept.objects.bulk_create(links)
+    copy_rows(PublicationConcept, ["publication_id", "concept_id", "weight", "category"], links)
     copy_rows(FingerprintVector, ["kind", "object_id", "vector"], vectors)
     refresh_aggregates(publication_ids=ids)
 

@@ -55,6 +55,7 @@ from publications.services import publication_sync_derived
 
 logger = logging.getLogger(__name__)
 
+FINGERPRINT_CHUNK = 5000
 STATES = {
     "in_progress": WorkflowState.IN_PROGRESS,
     "for_validation": WorkflowState.FOR_VALIDATION,
@@ -103,6 +104,7 @@ class Importer(Matcher):
             raise ValueError(f"Unknown state {state!r}: use one of {', '.join(STATES)}.")
         super().__init__(user=user)
         self.state = STATES[state]
+        self.changed: list[int] = []  # created or updated: their fingerprints follow
 
     # The run: batches of new records written together, the rest one by one
 
@@ -125,6 +127,10 @@ class Importer(Matcher):
                     progress(summary)
         if batch:
             self.run_batch(batch, summary)
+        # Fingerprints of the new and changed records and of their persons and organisations,
+        # once for the run (per batch, the persons' sums were recomputed again and again).
+        for start in range(0, len(self.changed), FINGERPRINT_CHUNK):
+            refresh_fingerprints(self.changed[start : start + FINGERPRINT_CHUNK])
         summary.problems.sort(key=lambda problem: problem[0])
         if progress:
             progress(summary)
@@ -153,7 +159,6 @@ class Importer(Matcher):
                 with transaction.atomic():
                     publications = self.create_batch(fresh)
                     flagged = flag_duplicates_of([p.pk for p in publications])
-                    refresh_fingerprints([p.pk for p in publications])
             except (RecordError, ValidationError, DatabaseError, ValueError) as error:
                 logger.info(
                     "import: a batch fell back to one record at a time: %s", describe(error)
@@ -162,6 +167,7 @@ class Importer(Matcher):
                 alone = sorted(fresh + alone, key=lambda record: record.position)
             else:
                 summary.created += len(publications)
+                self.changed += [publication.pk for publication in publications]
                 summary.duplicates_flagged += flagged
                 summary.publication_ids += [publication.pk for publication in publications]
         unchanged = self.unchanged(alone)
@@ -234,6 +240,8 @@ class Importer(Matcher):
         else:
             setattr(summary, outcome, getattr(summary, outcome) + 1)
             summary.publication_ids.append(publication.pk)
+            if outcome != "unchanged":
+                self.changed.append(publication.pk)
 
     def forget(self) -> None:
         self.journals.clear()
@@ -337,7 +345,7 @@ class Importer(Matcher):
         if changed_authors:
             self.write_authors(publication, record.authors, journal)
         self.add_keywords(publication, record.keywords)
-        publication_sync_derived(publication=publication)
+        publication_sync_derived(publication=publication, fingerprint=False)
         return outcome, publication
 
     def find_existing(self, record: ImportedRecord) -> Publication | None:

@@ -213,3 +213,20 @@ def test_recall_containment_is_by_whole_words():
     assert recall_at_k(["t cell"], ["B cell"]) == (0, 1)
     with pytest.raises(ValueError):
         recall_at_k(["a"], ["a"], rule="fuzzy")
+
+
+def test_the_compiled_stemmer_stems_as_the_reference_snowball_stemmer():
+    """PyStemmer (C) makes the keys; snowballstemmer (pure Python, Snowball's reference port)
+    must agree on the vocabulary of the real import fixtures."""
+    import re
+    from pathlib import Path
+
+    import Stemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    folder = Path(__file__).parent / "data" / "import"
+    text = " ".join(path.read_text(errors="ignore") for path in folder.iterdir())
+    words = sorted({word.lower() for word in re.findall(r"[^\W\d_]+", text)})
+    assert len(words) > 5000
+    compiled, reference = Stemmer.Stemmer("english"), EnglishStemmer()
+    assert [compiled.stemWord(w) for w in words] == [reference.stemWord(w) for w in words]
