@@ -141,23 +141,33 @@ def person_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, li
     )
 
 
-def keyword_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
+def ranked(rows: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
+    """Rows annotated with `value` and `label`: one per value with its number of publications,
+    the selected values first, then the most frequent."""
     return compiled(
-        PublicationKeyword.objects.filter(publication_id__in=ids)
-        .annotate(value=F("keyword__term"), label=F("keyword__term"))
-        .values("value", "label")
+        rows.values("value", "label")
         .annotate(n=Count("publication_id", distinct=True), first=selected_first(selected))
         .order_by("first", "-n", "label")[:limit]
     )
 
 
+def keyword_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
+    return ranked(
+        PublicationKeyword.objects.filter(publication_id__in=ids).annotate(
+            value=F("keyword__term"), label=F("keyword__term")
+        ),
+        selected,
+        limit,
+    )
+
+
 def concept_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-    return compiled(
-        PublicationConcept.objects.filter(publication_id__in=ids)
-        .annotate(value=F("concept__slug"), label=F("concept__label"))
-        .values("value", "label")
-        .annotate(n=Count("publication_id", distinct=True), first=selected_first(selected))
-        .order_by("first", "-n", "label")[:limit]
+    return ranked(
+        PublicationConcept.objects.filter(publication_id__in=ids).annotate(
+            value=F("concept__slug"), label=F("concept__label")
+        ),
+        selected,
+        limit,
     )
 
 
