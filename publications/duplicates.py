@@ -19,7 +19,8 @@ SIMILAR_TITLE = 0.6  # trigram similarity above which titles in one journal and 
 
 TITLE_KEY_SQL = "regexp_replace(portal_unaccent(lower({}.title)), '[^[:alnum:]]+', '', 'g')"
 SIGNS = [
-    (DuplicateReason.SAME_IDENTIFIER, "o.pmid = b.pmid AND b.pmid <> ''", "1.0"),
+    # o.pmid <> '' too, so the partial index publication_pmid_idx can answer it.
+    (DuplicateReason.SAME_IDENTIFIER, "o.pmid = b.pmid AND o.pmid <> '' AND b.pmid <> ''", "1.0"),
     (
         DuplicateReason.SAME_TITLE_YEAR,
         f"{TITLE_KEY_SQL.format('o')} = {TITLE_KEY_SQL.format('b')}"

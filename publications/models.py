@@ -646,8 +646,15 @@ class Publication(models.Model):
     language = models.CharField(
         max_length=2, choices=LANGUAGE_CHOICES, default="en", help_text="ISO 639-1 code."
     )
+    # Indexed by publication_journal_date_idx (journal_id, date); a second index would only slow
+    # writes.
     journal = models.ForeignKey(
-        Journal, null=True, blank=True, on_delete=models.PROTECT, related_name="publications"
+        Journal,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="publications",
+        db_index=False,
     )
     volume = models.CharField(max_length=50, blank=True)
     issue = models.CharField(
@@ -1114,8 +1121,10 @@ class AuthorRole(models.TextChoices):
 class Authorship(models.Model):
     """One author (or editor) of a publication, at a position in the author list."""
 
+    # Both keys lead an index already (authorship_unique_position, authorship_person_pub_idx);
+    # single-column indexes on them would only slow writes.
     publication = models.ForeignKey(
-        Publication, on_delete=models.CASCADE, related_name="authorships"
+        Publication, on_delete=models.CASCADE, related_name="authorships", db_index=False
     )
     person = models.ForeignKey(
         Person,
@@ -1124,6 +1133,7 @@ class Authorship(models.Model):
         on_delete=models.PROTECT,
         related_name="authorships",
         help_text="Empty only for a corporate author (a consortium or group) named as printed.",
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField(help_text="1 for the first author.")
     name_as_printed = models.CharField(

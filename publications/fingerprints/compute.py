@@ -27,7 +27,7 @@ from publications.fingerprints.models import (
     FingerprintVector,
     PublicationConcept,
 )
-from publications.models import Publication, PublicationKeyword, unique_slugs
+from publications.models import Publication, unique_slugs
 
 TOP = 30  # concepts kept per publication
 AGGREGATE_TOP = 200  # per person or organisation (HNSW indexes take up to 1,000)
@@ -104,40 +104,51 @@ def sparse(pairs: Iterable[tuple[int, float]]) -> str:
 
 
 def texts(ids: list[int] | None = None) -> Iterator[list[tuple[int, str, str, list[str], str]]]:
-    """Chunks of (id, title, abstract, keywords, category) in id order, by keyset."""
+    """Chunks of (id, title, abstract, keywords, category) in id order, by keyset. Plain SQL
+    with array parameters: an import's ids run to thousands, and one placeholder each made
+    compiling the statements slower than running them."""
     last = 0
-    while True:
-        rows = Publication.objects.filter(pk__gt=last).order_by("pk")
-        if ids is not None:
-            rows = rows.filter(pk__in=ids)
-        rows = list(rows.values_list("pk", "title", "subtitle", "abstract")[:CHUNK])
-        if not rows:
-            return
-        chunk_ids = [row[0] for row in rows]
-        keywords: dict[int, list[str]] = {}
-        for publication_id, term in (
-            PublicationKeyword.objects.filter(publication_id__in=chunk_ids)
-            .order_by("publication_id", "position")
-            .values_list("publication_id", "keyword__term")
-        ):
-            keywords.setdefault(publication_id, []).append(term)
-        codes: dict[int, list[int]] = {}
-        Areas = Publication.subject_areas.through
-        for publication_id, code in Areas.objects.filter(publication_id__in=chunk_ids).values_list(
-            "publication_id", "subjectarea__code"
-        ):
-            codes.setdefault(publication_id, []).append(code)
-        yield [
-            (
-                pk,
-                f"{title}: {subtitle}" if subtitle else title,
-                abstract,
-                keywords.get(pk, []),
-                category_of(codes.get(pk, [])),
+    restrict = "AND id = ANY(%(ids)s)" if ids is not None else ""
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT id, title, subtitle, abstract FROM publications_publication "
+                f"WHERE id > %(last)s {restrict} ORDER BY id LIMIT %(chunk)s",
+                {"last": last, "ids": ids, "chunk": CHUNK},
             )
-            for pk, title, subtitle, abstract in rows
-        ]
-        last = rows[-1][0]
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            chunk_ids = [row[0] for row in rows]
+            cursor.execute(
+                "SELECT pk.publication_id, k.term FROM publications_publicationkeyword pk "
+                "JOIN publications_keyword k ON k.id = pk.keyword_id "
+                "WHERE pk.publication_id = ANY(%s) ORDER BY pk.publication_id, pk.position",
+                [chunk_ids],
+            )
+            keywords: dict[int, list[str]] = {}
+            for publication_id, term in cursor.fetchall():
+                keywords.setdefault(publication_id, []).append(term)
+            cursor.execute(
+                "SELECT a.publication_id, s.code FROM publications_publication_subject_areas a "
+                "JOIN publications_subjectarea s ON s.id = a.subjectarea_id "
+                "WHERE a.publication_id = ANY(%s)",
+                [chunk_ids],
+            )
+            codes: dict[int, list[int]] = {}
+            for publication_id, code in cursor.fetchall():
+                codes.setdefault(publication_id, []).append(code)
+            yield [
+                (
+                    pk,
+                    f"{title}: {subtitle}" if subtitle else title,
+                    abstract,
+                    keywords.get(pk, []),
+                    category_of(codes.get(pk, [])),
+                )
+                for pk, title, subtitle, abstract in rows
+            ]
+            last = rows[-1][0]
 
 
 # Everything
@@ -284,11 +295,13 @@ def refresh(publication_ids: Iterable[int]) -> None:
         for chunk in texts(ids)
         for pk, title, abstract, keywords, category in chunk
     }
-    old = set(
-        PublicationConcept.objects.filter(publication_id__in=ids).values_list(
-            "publication_id", "concept__key"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pc.publication_id, c.key FROM publications_publicationconcept pc "
+            "JOIN publications_concept c ON c.id = pc.concept_id WHERE pc.publication_id = ANY(%s)",
+            [ids],
         )
-    )
+        old = set(cursor.fetchall())
     new = {(pk, term.key[:200]) for pk, (terms, _) in extracted.items() for term in terms}
     labels = {term.key[:200]: term.label[:200] for terms, _ in extracted.values() for term in terms}
     # Stored rows are the publication's top concepts only; document frequency counts every key
@@ -296,24 +309,33 @@ def refresh(publication_ids: Iterable[int]) -> None:
     added = Counter(key for _, key in new - old)
     removed = Counter(key for _, key in old - new)
     ensure_concepts(labels)
-    concepts = {
-        concept.key: concept
-        for concept in Concept.objects.filter(key__in=set(labels) | set(removed))
-    }
-    deltas = Counter({concepts[key].pk: n for key, n in added.items()})
-    deltas.subtract({concepts[key].pk: n for key, n in removed.items()})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, id, document_count FROM publications_concept WHERE key = ANY(%s)",
+            [sorted(set(labels) | set(removed))],
+        )
+        concepts = {key: [pk, count] for key, pk, count in cursor.fetchall()}  # key: [id, df]
+    deltas = Counter({concepts[key][0]: n for key, n in added.items()})
+    deltas.subtract({concepts[key][0]: n for key, n in removed.items()})
     for concept in concepts.values():
-        concept.document_count = max(concept.document_count + deltas[concept.pk], 0)
+        concept[1] = max(concept[1] + deltas[concept[0]], 0)
     change_document_counts(deltas)
 
-    PublicationConcept.objects.filter(publication_id__in=ids).delete()
-    FingerprintVector.objects.filter(kind="publication", object_id__in=ids).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM publications_publicationconcept WHERE publication_id = ANY(%s)", [ids]
+        )
+        cursor.execute(
+            "DELETE FROM publications_fingerprintvector "
+            "WHERE kind = 'publication' AND object_id = ANY(%s)",
+            [ids],
+        )
     links, vectors = [], []
     for pk, (terms, category) in sorted(extracted.items()):
-        weights = weigh(terms, lambda key: concepts[key[:200]].document_count, total)
-        links += [(pk, concepts[key[:200]].pk, weight, category) for key, weight in weights]
+        weights = weigh(terms, lambda key: concepts[key[:200]][1], total)
+        links += [(pk, concepts[key[:200]][0], weight, category) for key, weight in weights]
         if weights:
-            vector = sparse((concepts[key[:200]].pk, w) for key, w in weights)
+            vector = sparse((concepts[key[:200]][0], w) for key, w in weights)
             vectors.append(("publication", pk, vector))
     copy_rows(PublicationConcept, ["publication_id", "concept_id", "weight", "category"], links)
     copy_rows(FingerprintVector, ["kind", "object_id", "vector"], vectors)
@@ -336,9 +358,9 @@ def change_document_counts(deltas: Counter) -> None:
 
 def ensure_concepts(labels: dict[str, str]) -> None:
     """Concept rows for keys not seen before (document count 0 until counted)."""
-    missing = set(labels) - set(
-        Concept.objects.filter(key__in=labels).values_list("key", flat=True)
-    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM publications_concept WHERE key = ANY(%s)", [list(labels)])
+        missing = set(labels) - {key for (key,) in cursor.fetchall()}
     if not missing:
         return
     keys = sorted(missing)

@@ -33,10 +33,14 @@ class Concept(models.Model):
 
 
 class PublicationConcept(models.Model):
+    # Both keys lead an index already (publicationconcept_unique, pubconcept_concept_idx).
     publication = models.ForeignKey(
-        "publications.Publication", on_delete=models.CASCADE, related_name="concepts"
+        "publications.Publication",
+        on_delete=models.CASCADE,
+        related_name="concepts",
+        db_index=False,
     )
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="+")
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="+", db_index=False)
     weight = models.FloatField(help_text="0 to 1; the publication's strongest concept is 1.")
     category = models.CharField(max_length=60, blank=True)
 
@@ -100,19 +104,30 @@ class FingerprintVector(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField()
     vector = SparseVectorField(dimensions=DIMENSIONS)
+    public = models.BooleanField(
+        db_default=True,
+        editable=False,
+        help_text="Whether the publication is public (validated and public). Kept by database "
+        "triggers (migration 0010); persons' and organisations' vectors are always true.",
+    )
 
     class Meta:
         app_label = "publications"
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="fingerprintvector_unique"),
         ]
-        # One HNSW index per kind: "similar profiles" search persons' vectors only.
+        # One HNSW index per kind: "similar profiles" search persons' vectors only. Only public
+        # publications are in theirs: "similar publications" shows public ones only, drafts in
+        # the index would crowd them out of its nearest candidates, and an import of drafts
+        # does not pay for index insertions that validation would make useless anyway.
         indexes = [
             HnswIndex(
                 name=f"fingerprint_{kind}_hnsw",
                 fields=["vector"],
                 opclasses=["sparsevec_cosine_ops"],
-                condition=models.Q(kind=kind),
+                condition=models.Q(kind=kind, public=True)
+                if kind == "publication"
+                else models.Q(kind=kind),
             )
             for kind in ("publication", "person", "organisation")
         ]

@@ -54,7 +54,7 @@ def nearest(kind: str, object_id: int) -> list[int]:
         cursor.execute(
             """
             SELECT object_id FROM publications_fingerprintvector
-            WHERE kind = %s AND object_id <> %s
+            WHERE kind = %s AND public AND object_id <> %s
             ORDER BY vector <=> (
                 SELECT vector FROM publications_fingerprintvector
                 WHERE kind = %s AND object_id = %s

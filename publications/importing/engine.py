@@ -20,15 +20,23 @@ from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
 
-from publications.bulk import copy_create, copy_create_with_history
+from publications.bulk import (
+    allocate_ids,
+    copy_create,
+    copy_create_with_history,
+    copy_rows,
+    copy_rows_with_history,
+)
 from publications.duplicates import flag_duplicates, flag_duplicates_of
 from publications.fingerprints.compute import refresh as refresh_fingerprints
 from publications.importing.mapping import (
+    AUTHORSHIP_COLUMNS,
     BATCH,
     CLEAN_EXCLUDE,
     RecordError,
     apply_fields,
     authorship_for,
+    authorship_row,
     check,
     clean_terms,
     describe,
@@ -268,21 +276,29 @@ class Importer(Matcher):
             publications.append(publication)
         copy_create_with_history(Publication, publications, user=self.user)
 
-        authorships, affiliations = [], []
+        # Authorships as rows, not instances: an import batch has thousands of them.
+        rows, affiliations = [], []
         for record, publication, people in zip(records, publications, persons, strict=True):
             for position, (name, person) in enumerate(zip(record.authors, people, strict=True), 1):
-                authorship = authorship_for(publication, person, position, name)
-                authorships.append(authorship)
+                rows.append(
+                    authorship_row(publication.pk, person.pk if person else None, position, name)
+                )
                 affiliations.append(self.organisations_in(name.affiliations))
-        copy_create_with_history(Authorship, authorships, user=self.user)
-        Through = Authorship.affiliations.through
-        copy_create(
-            Through,
-            [
-                Through(authorship_id=authorship.pk, organisation_id=organisation)
-                for authorship, organisations in zip(authorships, affiliations, strict=True)
+        ids = allocate_ids(Authorship, len(rows))
+        copy_rows_with_history(
+            Authorship,
+            ["id", *AUTHORSHIP_COLUMNS],
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+            user=self.user,
+        )
+        copy_rows(
+            Authorship.affiliations.through,
+            ["authorship_id", "organisation_id"],
+            (
+                (authorship_id, organisation)
+                for authorship_id, organisations in zip(ids, affiliations, strict=True)
                 for organisation in organisations
-            ],
+            ),
         )
 
         keywords = self.keywords_for({term for record in records for term in terms_of(record)})

@@ -3,6 +3,7 @@ re-import, the publication's fields, names as printed, search text."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 
@@ -51,8 +52,10 @@ class RecordError(ValueError):
     """A record that cannot become a publication; the message says why, for a librarian."""
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Case and accents folded, spaces collapsed: how names and titles are compared."""
+    """Case and accents folded, spaces collapsed: how names and titles are compared. Cached:
+    an import folds the same names, affiliations and journal titles over and over."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.lower().split())
@@ -145,6 +148,24 @@ def authorship_for(
         role=name.role if name.role in {"author", "editor"} else "author",
         name_as_printed=printed_name(name)[:300],
     )
+
+
+AUTHORSHIP_COLUMNS = [
+    "publication_id",
+    "person_id",
+    "position",
+    "role",
+    "name_as_printed",
+    "corresponding",
+]
+
+
+def authorship_row(
+    publication_id: int, person_id: int | None, position: int, name: ImportedName
+) -> tuple:
+    """authorship_for's values, in AUTHORSHIP_COLUMNS order, for a COPY."""
+    role = name.role if name.role in {"author", "editor"} else "author"
+    return (publication_id, person_id, position, role, printed_name(name)[:300], False)
 
 
 def source_key(record: ImportedRecord) -> str:

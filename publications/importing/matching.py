@@ -54,7 +54,7 @@ class Matcher:
         self.user = user
         self.journals: dict[str, Journal] = {}
         self.keywords: dict[str, Keyword] = {}
-        self._organisations: list[tuple[str, int]] | None = None
+        self._organisations: dict[str, int] | None = None
 
     # Journals
 
@@ -339,10 +339,10 @@ class Matcher:
         if not affiliations:
             return []
         if self._organisations is None:
-            self._organisations = [
-                (fold(name), pk) for pk, name in Organisation.objects.values_list("pk", "name")
-            ]
-        names = dict(self._organisations)
+            self._organisations = {
+                fold(name): pk for pk, name in Organisation.objects.values_list("pk", "name")
+            }
+        names = self._organisations
         found = []
         for affiliation in affiliations:
             parts = [affiliation, *affiliation.split(",")]

@@ -18,7 +18,7 @@ from publications.fingerprints.models import (
     FingerprintVector,
     PublicationConcept,
 )
-from publications.models import Membership, Organisation, SubjectArea
+from publications.models import Membership, Organisation, Publication, SubjectArea
 from publications.services import publication_sync_derived
 from publications.tests.budgets import RECORD_PAGE_BUDGET
 from publications.tests.factories import PersonFactory, PublicationFactory, add_authors
@@ -141,6 +141,26 @@ def test_drafts_do_not_count_in_profiles(collection):
     refresh([draft.pk])
     labels = {c.label.lower() for c in queries.aggregate_concepts(person=collection["ana"])}
     assert not any("nitrogen" in label for label in labels)
+
+
+def test_drafts_are_never_similar_until_they_are_validated(collection):
+    draft = make("hiv2", workflow_state="for_validation")
+    refresh([draft.pk])
+    assert draft.pk not in [p.pk for p in queries.similar_publications(collection["hiv"])]
+    assert draft.pk not in queries.nearest("publication", collection["hiv"].pk)
+
+    # A bulk action writes through the table: the vector follows the record into public view.
+    Publication.objects.filter(pk=draft.pk).update(workflow_state="validated")
+    assert draft.pk in queries.nearest("publication", collection["hiv"].pk)
+    Publication.objects.filter(pk=draft.pk).update(visibility="backend")
+    assert draft.pk not in queries.nearest("publication", collection["hiv"].pk)
+
+
+def test_a_deleted_publication_leaves_no_vector_behind(collection):
+    hiv2 = collection["hiv2"]
+    hiv2.delete()
+    assert not FingerprintVector.objects.filter(kind="publication", object_id=hiv2.pk).exists()
+    assert hiv2.pk not in queries.nearest("publication", collection["hiv"].pk)
 
 
 def test_an_organisation_gets_the_fingerprint_of_its_units(collection):
