@@ -10,7 +10,9 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
+from django.db.models.query import ModelIterable
 
 if TYPE_CHECKING:
     from publications.models import Journal, Organisation, Person, SubjectArea
@@ -22,6 +24,109 @@ SEARCH_CONFIG = "portal_english"  # migration 0004: unaccent, then English stemm
 def public_publications_q(prefix: str) -> Q:
     """The public-publication condition seen from a related model (prefix ends in '__')."""
     return Q(**{f"{prefix}workflow_state": "validated", f"{prefix}visibility": "public"})
+
+
+# for_detail(): each related list of a record as one JSON array, in its model's order. The
+# subqueries name the outer table, which Django leaves unaliased in a publication query.
+DETAIL_JSON = {
+    "detail_keywords": (
+        "publication_keywords",
+        """(SELECT coalesce(jsonb_agg(jsonb_build_object('row', to_jsonb(pk), 'keyword',
+                to_jsonb(k)) ORDER BY pk.position), '[]')
+            FROM publications_publicationkeyword pk
+            JOIN publications_keyword k ON k.id = pk.keyword_id
+            WHERE pk.publication_id = publications_publication.id)""",
+    ),
+    "detail_subject_areas": (
+        "subject_areas",
+        """(SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.code), '[]')
+            FROM publications_publication_subject_areas ps
+            JOIN publications_subjectarea s ON s.id = ps.subjectarea_id
+            WHERE ps.publication_id = publications_publication.id)""",
+    ),
+    "detail_status_history": (
+        "status_history",
+        """(SELECT coalesce(jsonb_agg(to_jsonb(h) ORDER BY h.date, h.id), '[]')
+            FROM publications_publicationstatusentry h
+            WHERE h.publication_id = publications_publication.id)""",
+    ),
+    "detail_links": (
+        "links",
+        """(SELECT coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.id), '[]')
+            FROM publications_publicationlink l
+            WHERE l.publication_id = publications_publication.id)""",
+    ),
+}
+AFFILIATIONS_JSON = """(SELECT coalesce(jsonb_agg(to_jsonb(o) ORDER BY o.name, o.id), '[]')
+    FROM publications_authorship_affiliations aa
+    JOIN publications_organisation o ON o.id = aa.organisation_id
+    WHERE aa.authorship_id = publications_authorship.id)"""
+
+
+def from_json(model: type[models.Model], row: dict) -> models.Model:
+    """A model instance, as loaded from the database, from its row as to_jsonb() gives it."""
+    instance = model(
+        **{
+            field.attname: field.to_python(row.get(field.column))
+            for field in model._meta.concrete_fields
+            if not field.generated
+        }
+    )
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+def set_prefetched(instance: models.Model, name: str, rows: list) -> None:
+    """Stores rows as Django's prefetch_related would: a queryset already evaluated, so
+    instance.<name>.all(), .count() and .exists() answer from it."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    queryset = getattr(instance, name).all()  # lazy: no query
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    cache[name] = queryset
+
+
+class DetailIterable(ModelIterable):
+    """Publications whose related lists come as JSON (for_detail) get them as if prefetched."""
+
+    def __iter__(self):
+        from publications.models import (
+            Keyword,
+            PublicationKeyword,
+            PublicationLink,
+            PublicationStatusEntry,
+            SubjectArea,
+        )
+
+        models_of = {
+            "detail_subject_areas": SubjectArea,
+            "detail_status_history": PublicationStatusEntry,
+            "detail_links": PublicationLink,
+        }
+        for publication in super().__iter__():
+            entries = []
+            for item in publication.__dict__.pop("detail_keywords"):
+                entry = from_json(PublicationKeyword, item["row"])
+                entry.keyword = from_json(Keyword, item["keyword"])
+                entries.append(entry)
+            set_prefetched(publication, "publication_keywords", entries)
+            for name, model in models_of.items():
+                rows = [from_json(model, row) for row in publication.__dict__.pop(name)]
+                set_prefetched(publication, DETAIL_JSON[name][0], rows)
+            yield publication
+
+
+class AuthorshipDetailIterable(ModelIterable):
+    """Authorships whose affiliations come as JSON get them as if prefetched."""
+
+    def __iter__(self):
+        from publications.models import Organisation
+
+        for authorship in super().__iter__():
+            rows = authorship.__dict__.pop("detail_affiliations")
+            set_prefetched(authorship, "affiliations", [from_json(Organisation, r) for r in rows])
+            yield authorship
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -48,24 +153,25 @@ class PublicationQuerySet(models.QuerySet):
         return self.select_related("journal").with_authors()
 
     def for_detail(self) -> PublicationQuerySet:
-        """Everything the record page shows: journal, authors with affiliations, keywords,
-        subject areas, status history, links (one query each)."""
-        from publications.models import Authorship, PublicationKeyword, SubjectArea
+        """Everything the record page and the exports show, in two queries: the record with
+        its journal and, as JSON, its keywords, subject areas, status history and links; then
+        its authors with their persons and, as JSON, their affiliations. The related lists are
+        read through the usual managers (publication.links.all()), which find them loaded."""
+        from publications.models import Authorship
 
-        return self.select_related("journal").prefetch_related(
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("person")
-                .prefetch_related("affiliations")
-                .order_by("position"),
-            ),
-            Prefetch(
-                "publication_keywords",
-                queryset=PublicationKeyword.objects.select_related("keyword").order_by("position"),
-            ),
-            Prefetch("subject_areas", queryset=SubjectArea.objects.order_by("code")),
-            "status_history",
-            "links",
+        queryset = self.select_related("journal").annotate(
+            **{
+                name: RawSQL(sql, [], output_field=models.JSONField())
+                for name, (_, sql) in DETAIL_JSON.items()
+            }
+        )
+        queryset._iterable_class = DetailIterable
+        authorships = Authorship.objects.select_related("person").annotate(
+            detail_affiliations=RawSQL(AFFILIATIONS_JSON, [], output_field=models.JSONField())
+        )
+        authorships._iterable_class = AuthorshipDetailIterable
+        return queryset.prefetch_related(
+            Prefetch("authorships", queryset=authorships.order_by("position"))
         )
 
     def search(self, query: str) -> PublicationQuerySet:

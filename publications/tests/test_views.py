@@ -265,17 +265,22 @@ def make_publications(count: int, authors_each: int) -> list[Publication]:
 
 
 def test_publication_page_query_budget_does_not_grow_with_authors(visitor):
-    # 1 publication + journal, 2 authorships + persons, 3 affiliations, 4 keywords,
-    # 5 subject areas, 6 status history, 7 links.
+    # 1 publication + journal + keywords, subject areas, status history and links as JSON,
+    # 2 authorships + persons + affiliations as JSON, 3 fingerprint, 4 nearest (budgets.py).
     few = make_publications(1, authors_each=1)[0]
     many = make_publications(1, authors_each=60)[0]
     for position in range(1, 21):
         keyword = Keyword.objects.create(term=f"keyword {position}")
         many.publication_keywords.create(keyword=keyword, position=position)
+        many.links.create(url=f"https://example.org/{position}", label=f"Mirror {position}")
+    many.status_history.create(status="submitted", date="2019-01-01", date_precision="year")
     assert queries_for(visitor, few.get_absolute_url()) == queries_for(
         visitor, many.get_absolute_url()
     )
     assert queries_for(visitor, many.get_absolute_url()) <= RECORD_PAGE_BUDGET
+    page = visitor.get(many.get_absolute_url()).content.decode()
+    assert "keyword 20" in page and "Mirror 20" in page and "Submitted" in page
+    assert "Dept 1" in page  # the affiliations, from their JSON
 
 
 @pytest.mark.parametrize(
