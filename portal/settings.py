@@ -183,3 +183,9 @@ LOGGING = {
         "publications": {"level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     },
 }
+
+# OAI-PMH (/oai). The repository identifier is the host in OAI identifiers
+# (oai:<host>:publications/<id>): set it to the portal's public host name so identifiers stay the
+# same whichever address a harvester uses; empty means the host of each request.
+PORTAL_OAI_ADMIN_EMAIL = os.environ.get("PORTAL_OAI_ADMIN_EMAIL", "repository@example.org")
+PORTAL_OAI_REPOSITORY_IDENTIFIER = os.environ.get("PORTAL_OAI_REPOSITORY_IDENTIFIER", "")

@@ -8,5 +8,6 @@ admin.site.index_title = "Curate the research output"
 urlpatterns = [
     path("admin/tools/", include("publications.admin_tools")),
     path("admin/", admin.site.urls),
+    path("oai", include("publications.oai.urls")),
     path("", include("publications.urls")),
 ]

@@ -848,6 +848,12 @@ class Publication(models.Model):
             models.Index(title_key(), name="publication_title_key_idx"),
             # Re-import finds the record a file's record id was imported into.
             GinIndex(fields=["source_ids"], name="publication_source_ids_gin"),
+            # OAI-PMH selective harvesting by date (from/until) and earliestDatestamp.
+            models.Index(
+                fields=["modified"],
+                condition=Q(workflow_state="validated", visibility="public"),
+                name="publication_oai_modified",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1190,6 +1196,36 @@ class Authorship(models.Model):
         if self.person_id:
             return f"{self.person.initials} {self.person.family_name}".strip()
         return ""
+
+
+class PublicationTombstone(models.Model):
+    """A publication that was public and is no longer (returned to a librarian, hidden, merged
+    into another or deleted). OAI-PMH reports it as deleted (deletedRecord=persistent), so a
+    harvester removes its copy instead of keeping it forever. Database triggers (migration 0012)
+    keep this table for every write path, COPY and queryset.update() included; nothing in Python
+    writes it."""
+
+    id = models.BigIntegerField(
+        primary_key=True, help_text="The publication's id, as in its OAI identifier."
+    )
+    deleted = models.DateTimeField(help_text="When it left public view: its OAI datestamp.")
+    set_specs = ArrayField(
+        models.CharField(max_length=300),
+        null=True,
+        blank=True,
+        help_text="The OAI sets it was in when it left public view; empty (null) when that is "
+        "not known (a deleted row), and then it is reported as deleted in every set.",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # OAI-PMH selective harvesting by date (from/until).
+            models.Index(fields=["deleted"], name="tombstone_deleted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Publication #{self.id}, withdrawn {self.deleted:%Y-%m-%d %H:%M}"
 
 
 class DataVersion(models.Model):

@@ -21,7 +21,7 @@ from urllib.request import urlopen
 import pytest
 from django.db import connection, connections
 
-from publications.models import Person, SubjectArea
+from publications.models import Person, PublicationTombstone, SubjectArea
 from publications.tests.factories import (
     JournalFactory,
     PersonFactory,
@@ -79,7 +79,10 @@ def record(chromium, django_db_setup, django_db_blocker):
         }
     yield urls
     with django_db_blocker.unblock():
+        pk = publication.pk
         publication.delete()
+        # Deleting a public record leaves an OAI-PMH tombstone: it goes too.
+        PublicationTombstone.objects.filter(pk=pk).delete()
         Person.objects.filter(pk__in=[person.pk for person in persons]).delete()
         journal.delete()
 
