@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "publications",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records the user of each change in the audit history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # CORS headers on /api/ only (CORS_URLS_REGEX); the API's responses all come from views below
+    # this point (unknown /api/ paths too), so appending it here covers every one of them.
+    "corsheaders.middleware.CorsMiddleware",
 ]
 
 # Audit history: change reasons ("Imported from crossref (record 12 (10.1000/…))", a return
@@ -167,6 +173,37 @@ STORAGES = {
         )
     },
 }
+
+# The read-only JSON API under /api/v1/ (publications/api/). Anonymous clients are limited to
+# API_ANON_RATE requests per client address ("120/minute"; s, m, h or d), signed-in users to
+# API_USER_RATE; staff are not limited. The counts live in each worker's memory, so with N gunicorn
+# workers a client may get up to N times the rate. API_NUM_PROXIES: how many reverse proxies in
+# front of the portal append to X-Forwarded-For (0: the client is REMOTE_ADDR, and a forged
+# header cannot dodge the limit).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["publications.api.renderers.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "publications.api.throttling.AnonymousThrottle",
+        "publications.api.throttling.SignedInThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "120/minute"),
+        "user": os.environ.get("API_USER_RATE", "1200/minute"),
+    },
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
+    "EXCEPTION_HANDLER": "publications.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,  # `format` is a listing parameter (format=atom), not a renderer
+}
+# Any web page may read the API (GET, HEAD and the preflight OPTIONS), without cookies.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Link", "Retry-After")
 
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Research Portal")
 PORTAL_INSTITUTION = os.environ.get("PORTAL_INSTITUTION", "University of Example")

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/tools/", include("publications.admin_tools")),
     path("admin/", admin.site.urls),
     path("oai", include("publications.oai.urls")),
+    path("api/", include("publications.api.urls")),
     path("", include("publications.urls")),
 ]

@@ -72,7 +72,8 @@ class YearFilter(django_filters.NumberFilter):
 
 
 def is_subject_code(value: str) -> bool:
-    return value.isdigit() and 1000 <= int(value) <= 3699
+    # isdigit() alone is true of "²", which int() refuses.
+    return value.isascii() and value.isdigit() and 1000 <= int(value) <= 3699
 
 
 def is_term(value: str) -> bool:

@@ -63,7 +63,7 @@ def requested_page_size(data: QueryDict, problems: list[str]) -> int:
     raw = data.get("per_page", "")
     if not raw:
         return PAGE_SIZES[0]
-    if raw.isdigit() and int(raw) in PAGE_SIZES:
+    if raw.isascii() and raw.isdigit() and int(raw) in PAGE_SIZES:  # int() refuses "²"
         return int(raw)
     problems.append(f"Results per page can be 25, 50 or 100, not “{raw[:20]}”: showing 25.")
     return PAGE_SIZES[0]
