@@ -137,7 +137,7 @@ def duplicates_view(request: HttpRequest) -> HttpResponse:
 
 def decide(request: HttpRequest) -> HttpResponse:
     pair_id = request.POST.get("pair", "")
-    if not pair_id.isdigit():
+    if not (pair_id.isascii() and pair_id.isdigit()):
         raise Http404("No such pair.")
     pair = get_object_or_404(PossibleDuplicate, pk=int(pair_id))
     action = request.POST.get("action", "")
@@ -157,7 +157,10 @@ def decide(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "Choose to merge the pair or to mark it as different works.")
     page = request.GET.get("page", "")
-    return redirect(reverse("admin_tools_duplicates") + (f"?page={page}" if page.isdigit() else ""))
+    return redirect(
+        reverse("admin_tools_duplicates")
+        + (f"?page={page}" if page.isascii() and page.isdigit() else "")
+    )
 
 
 urlpatterns = [

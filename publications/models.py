@@ -838,6 +838,21 @@ class Publication(models.Model):
                 condition=Q(workflow_state="validated", visibility="public"),
                 name="publication_public_newest_idx",
             ),
+            # The listing and the API sorted oldest first and by title: without these, every
+            # public row was sorted for each page.
+            models.Index(
+                F("date").asc(nulls_last=True),
+                "title",
+                "id",
+                condition=Q(workflow_state="validated", visibility="public"),
+                name="publication_public_oldest_idx",
+            ),
+            models.Index(
+                Lower("title"),
+                "id",
+                condition=Q(workflow_state="validated", visibility="public"),
+                name="publication_public_title_idx",
+            ),
             # Journal pages list a journal's public publications.
             models.Index(fields=["journal", "date"], name="publication_journal_date_idx"),
             # Full-text search on /publications/?q=.
@@ -930,7 +945,7 @@ class Publication(models.Model):
         match = re.fullmatch(r"(\d+)\s*[-–—]\s*(\d+)", pages)
         if match:
             self.page_start, self.page_end = int(match[1]), int(match[2])
-        elif pages.isdigit():
+        elif pages.isascii() and pages.isdigit():  # int() refuses "²", which isdigit() accepts
             self.page_start, self.page_end = int(pages), None
         elif not pages and self.page_start:
             self.pages = str(self.page_start) + (f"-{self.page_end}" if self.page_end else "")
