@@ -6,7 +6,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 export PORT
 
-.PHONY: run dev test lint format install migrate check-deploy citeproc-reference
+.PHONY: run dev test lint format install migrate check-deploy citeproc-reference bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: migrate
 dev: migrate
 	$(BIN)/python manage.py load_demo --if-empty
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Measures the configured database under gunicorn with wrk (apt-get install -y wrk) and writes
+# BENCHMARKS.md; fill the database first (manage.py generate_publications --count 1000000).
+bench: migrate
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,138 @@
+"""manage.py bench: see publications/benchmark.py; `make bench` runs it."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from publications import benchmark
+from publications.models import Journal, Keyword, Person, Publication
+
+
+class Command(BaseCommand):
+    help = (
+        "Serves the portal under gunicorn on loopback, drives a seeded, rotating request mix "
+        "with wrk (Debian's `wrk` package) and writes BENCHMARKS.md. Measures the database the "
+        "portal is configured with: fill it first (generate_publications --count 1000000). "
+        "The import measurement adds records and removes them again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=int, default=10, help="Per run (two per class).")
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn workers.")
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--size", type=int, default=400, help="Paths per request class.")
+        parser.add_argument("--output", default="BENCHMARKS.md")
+        parser.add_argument(
+            "--only", default="", help="Comma-separated class keys (detail,person,…) to run."
+        )
+        parser.add_argument("--no-import", action="store_true", help="Skip the import run.")
+        parser.add_argument(
+            "--harvest",
+            type=int,
+            default=100_000,
+            help="Records of the timed OAI-PMH harvest (0: the whole collection).",
+        )
+
+    def handle(self, *args, **options):
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is missing: apt-get install -y wrk")
+        rng = random.Random(options["seed"])
+        log = self.stdout.write
+        started = time.monotonic()
+        log("Sampling request paths from the database…")
+        classes = benchmark.build_classes(rng, options["size"])
+        classes.append(benchmark.mixed_class(classes, rng))
+        if options["only"]:
+            wanted = set(options["only"].split(","))
+            classes = [c for c in classes if c.key in wanted]
+        call_command("collectstatic", interactive=False, verbosity=0)  # as make run does
+        report = benchmark.Report(dataset=benchmark.dataset(), machine=benchmark.machine())
+        log(f"Dataset: {report.dataset}")
+        connection.close()  # the workers fork from here: no shared connection
+        base = f"http://127.0.0.1:{options['port']}"
+        with benchmark.gunicorn(options["port"], options["workers"]) as server:
+            log("Warming up…")
+            for request_class in classes:
+                benchmark.wrk(base, request_class.paths, seconds=2, connections=4)
+            for request_class in classes:
+                report.results.append(
+                    benchmark.measure_class(
+                        base, request_class, seconds=options["seconds"], log=log
+                    )
+                )
+            if not options["only"]:
+                report.extras += self.export(base, rng, server.pid)
+                report.extras.append(self.harvest(base, options["harvest"]))
+        if not options["only"] and not options["no_import"]:
+            report.extras.append(self.imports())
+        command = "make bench" + (
+            f" BENCH_ARGS='--seconds {options['seconds']}'" if options["seconds"] != 10 else ""
+        )
+        Path(options["output"]).write_text(benchmark.render(report, command))
+        log(f"Wrote {options['output']} in {time.monotonic() - started:.0f} s.")
+
+    def export(self, base: str, rng: random.Random, master: int) -> list[tuple[str, str, str]]:
+        path, count = benchmark.export_path(rng)
+        pids = benchmark.worker_pids(master)
+        before = benchmark.rss_of(pids)
+        timings = [benchmark.export_timing(base, path) for _ in range(3)]
+        growth = benchmark.rss_of(pids) - before
+        first = max(t[0] for t in timings)
+        whole = max(t[1] for t in timings)
+        size = timings[0][2]
+        self.stdout.write(
+            f"BibTeX export of {count:,} records ({path}): first byte {first:.2f} s, whole "
+            f"{whole:.2f} s, {size / 2**20:.1f} MiB; workers' memory grew {growth / 2**20:.1f} MiB"
+        )
+        return [
+            (
+                f"BibTeX export of {count:,} records (`{path}`), slowest of 3",
+                f"first byte {first:.2f} s, whole {whole:.2f} s ({size / 2**20:.1f} MiB); "
+                f"workers' memory {growth / 2**20:+.1f} MiB",
+                "first byte ≤ 0.5 s, whole ≤ 3 s, flat memory",
+            )
+        ]
+
+    def harvest(self, base: str, limit: int) -> tuple[str, str, str]:
+        records, seconds = benchmark.oai_harvest(base, limit)
+        rate = records / seconds if seconds else 0
+        self.stdout.write(
+            f"OAI-PMH harvest: {records:,} records in {seconds:.1f} s ({rate:,.0f}/s)"
+        )
+        return (
+            f"OAI-PMH ListRecords harvest in oai_dc, {records:,} records, one client",
+            f"{rate:,.0f} records/s ({seconds:.1f} s)",
+            "≥ 2,000 records/s; a full harvest of 1,000,000 in ≤ 10 minutes",
+        )
+
+    def imports(self, count: int = 2034) -> tuple[str, str, str]:
+        """Imports `count` Crossref works (copies of the committed sample) as a librarian
+        would, then deletes what the import created."""
+        marks = {
+            model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            for model in (Publication, Person, Journal, Keyword)
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as file:
+            file.write("\n".join(benchmark.crossref_copies(count)) + "\n")
+            file.flush()
+            started = time.perf_counter()
+            call_command("import_publications", file.name, format="crossref", stdout=self.stdout)
+            seconds = time.perf_counter() - started
+        for model in (Publication, Person, Journal, Keyword):
+            model.objects.filter(pk__gt=marks[model]).delete()
+        rate = count / seconds
+        self.stdout.write(f"Import: {count:,} Crossref records in {seconds:.1f} s ({rate:,.0f}/s)")
+        return (
+            f"Import of {count:,} Crossref works (import_publications)",
+            f"{rate:,.0f} records/s ({seconds:.1f} s)",
+            "≥ 300 records/s",
+        )
