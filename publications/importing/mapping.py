@@ -62,7 +62,7 @@ def fold(text: str) -> str:
 
 
 BOOK_TYPES = {OutputType.BOOK, OutputType.ANTHOLOGY, OutputType.CHAPTER}
-BATCH = 250  # new records written together
+BATCH = 1000  # new records written together (fewer, larger statements and commits)
 CLEAN_EXCLUDE = ["slug", "journal", "keywords", "subject_areas", "source_ids"]
 
 
