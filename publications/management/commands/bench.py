@@ -60,9 +60,6 @@ class Command(BaseCommand):
         connection.close()  # the workers fork from here: no shared connection
         base = f"http://127.0.0.1:{options['port']}"
         with benchmark.gunicorn(options["port"], options["workers"]) as server:
-            log("Warming up…")
-            for request_class in classes:
-                benchmark.wrk(base, request_class.paths, seconds=2, connections=4)
             for request_class in classes:
                 report.results.append(
                     benchmark.measure_class(
