@@ -46,6 +46,9 @@ def best(scored: list[tuple[int, int, Person]]) -> Person | None:
     return min(with_evidence, key=lambda entry: (-entry[0], entry[1]))[2]
 
 
+NONE: frozenset[int] = frozenset()
+
+
 class Matcher:
     """Journals, keywords and organisations seen in this run are cached; `forget()` drops the
     caches when a transaction that created some of them is rolled back."""
@@ -157,13 +160,19 @@ class Matcher:
                 "WHERE a.person_id = ANY(%s) AND b.person_id = ANY(%s)",
                 [ids, known],
             )
-            co_authors = set(cursor.fetchall())
+            # Evidence as sets per candidate, tested by intersection: testing each of a
+            # record's matched authors in turn was quadratic in long author lists.
+            co_authors: dict[int, set[int]] = {}
+            for person_id, other in cursor.fetchall():
+                co_authors.setdefault(person_id, set()).add(other)
             cursor.execute(
                 "SELECT person_id, organisation_id FROM publications_membership "
                 "WHERE person_id = ANY(%s)",
                 [ids],
             )
-            memberships = set(cursor.fetchall())
+            memberships: dict[int, set[int]] = {}
+            for person_id, organisation in cursor.fetchall():
+                memberships.setdefault(person_id, set()).add(organisation)
         new: list[Person] = []
         # New persons of this batch, by folded name and initial, with the journals and
         # co-authors they were seen with: evidence for the batch's later records.
@@ -174,6 +183,7 @@ class Matcher:
         for record, journal in zip(records, journals, strict=True):
             people: list[Person | None] = []
             matched: list[Person] = []
+            matched_ids: set[int] = set()  # the matched authors already in the database
             for name in record.authors:
                 if name.literal:
                     people.append(None)
@@ -185,11 +195,11 @@ class Matcher:
                 initials = name.initials or initials_of(name.given)
                 person = by_orcid.get(orcid) if orcid else None
                 if person is None:
-                    organisations = self.organisations_in(name.affiliations)
+                    organisations = set(self.organisations_in(name.affiliations))
                     scored = [
                         (
-                            3 * any((candidate.pk, m.pk) in co_authors for m in matched if m.pk)
-                            + 2 * any((candidate.pk, o) in memberships for o in organisations)
+                            3 * bool(co_authors.get(candidate.pk, NONE) & matched_ids)
+                            + 2 * bool(memberships.get(candidate.pk, NONE) & organisations)
                             + bool(journal and (candidate.pk, journal.pk) in in_journal),
                             candidate.pk,
                             candidate,
@@ -231,6 +241,8 @@ class Matcher:
                         by_orcid[orcid] = person
                 people.append(person)
                 matched.append(person)
+                if person.pk:
+                    matched_ids.add(person.pk)
             for person in matched:
                 if entry := new_entries.get(id(person)):
                     if journal:
