@@ -40,7 +40,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from publications.models import Journal, Person, Publication
-from publications.querysets import public_publications_q
+from publications.querysets import PUBLIC_SQL
 
 WRK_SCRIPT = """
 local paths, counter, pause = {}, 0, 0
@@ -178,7 +178,7 @@ def build_classes(rng: random.Random, size: int = 400) -> list[RequestClass]:
             f"""
             SELECT a.person_id FROM publications_authorship a
             JOIN publications_publication p ON p.id = a.publication_id
-            WHERE {public_sql()} AND a.person_id IS NOT NULL
+            WHERE {PUBLIC_SQL} AND a.person_id IS NOT NULL
             GROUP BY a.person_id ORDER BY count(*) DESC LIMIT 200
             """
         )
@@ -350,13 +350,6 @@ def oai_harvest(base: str, limit: int) -> tuple[int, float]:
     return records, time.perf_counter() - started
 
 
-def public_sql(alias: str = "p") -> str:
-    condition = public_publications_q("")
-    # The same condition the querysets use, as SQL (checked against public() by the tests).
-    parts = [f"{alias}.{name} = '{value}'" for name, value in condition.children]
-    return " AND ".join(parts)
-
-
 def export_path(rng: random.Random, wanted: int = 10_000) -> tuple[str, int]:
     """A listing export of about `wanted` records: the year whose public output is nearest
     to it (a year and a type when years are larger)."""
@@ -364,7 +357,7 @@ def export_path(rng: random.Random, wanted: int = 10_000) -> tuple[str, int]:
         cursor.execute(
             f"""
             SELECT year, output_type, count(*) FROM publications_publication p
-            WHERE {public_sql()} AND year IS NOT NULL GROUP BY ROLLUP (year, output_type)
+            WHERE {PUBLIC_SQL} AND year IS NOT NULL GROUP BY ROLLUP (year, output_type)
             """
         )
         rows = [row for row in cursor.fetchall() if row[0] is not None]
@@ -575,7 +568,7 @@ def dataset() -> dict[str, int]:
         cursor.execute(
             f"""
             SELECT (SELECT count(*) FROM publications_publication),
-                   (SELECT count(*) FROM publications_publication p WHERE {public_sql()}),
+                   (SELECT count(*) FROM publications_publication p WHERE {PUBLIC_SQL}),
                    (SELECT count(*) FROM publications_authorship),
                    (SELECT count(*) FROM publications_person),
                    (SELECT count(*) FROM publications_journal),

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from publications.models import Journal, Organisation, Person, SubjectArea
 
 PUBLIC = Q(workflow_state="validated", visibility="public")
+# The same condition in SQL, for statements written by hand (alias p for the publication).
+PUBLIC_SQL = "p.workflow_state = 'validated' AND p.visibility = 'public'"
 SEARCH_CONFIG = "portal_english"  # migration 0004: unaccent, then English stemming
 
 
@@ -604,14 +606,14 @@ def organisation_publication_counts() -> dict[int, int]:
     organisation_publications() counts them (one aggregate query over all affiliations)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT unit.id, count(DISTINCT a.publication_id)
             FROM publications_authorship_affiliations aa
             JOIN publications_organisation o ON o.id = aa.organisation_id
             JOIN publications_authorship a ON a.id = aa.authorship_id
             JOIN publications_publication p ON p.id = a.publication_id
             CROSS JOIN LATERAL unnest(o.lineage) AS unit(id)
-            WHERE p.workflow_state = 'validated' AND p.visibility = 'public'
+            WHERE {PUBLIC_SQL}
             GROUP BY unit.id
             """
         )
@@ -630,13 +632,13 @@ def subject_publication_counts() -> SubjectCounts:
     """Public publications per ASJC code, area and group (one query with grouping sets)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT GROUPING(s.code, s.code / 100 * 100, s."group"),
                    s.code, s.code / 100 * 100, s."group", count(DISTINCT t.publication_id)
             FROM publications_publication_subject_areas t
             JOIN publications_subjectarea s ON s.id = t.subjectarea_id
             JOIN publications_publication p ON p.id = t.publication_id
-            WHERE p.workflow_state = 'validated' AND p.visibility = 'public'
+            WHERE {PUBLIC_SQL}
             GROUP BY GROUPING SETS ((s.code), (s.code / 100 * 100), (s."group"))
             """
         )

@@ -28,6 +28,7 @@ from publications.fingerprints.models import (
     PublicationConcept,
 )
 from publications.models import Publication, unique_slugs
+from publications.querysets import PUBLIC_SQL
 
 TOP = 30  # concepts kept per publication
 AGGREGATE_TOP = 200  # per person or organisation (HNSW indexes take up to 1,000)
@@ -373,7 +374,6 @@ def ensure_concepts(labels: dict[str, str]) -> None:
 
 # Persons and organisations, in SQL
 
-PUBLIC = "p.workflow_state = 'validated' AND p.visibility = 'public'"
 AGGREGATE_SQL = """
 WITH scored AS (
     SELECT {owner} AS owner_id, pc.concept_id,
@@ -458,7 +458,7 @@ def refresh_aggregates(publication_ids: list[int] | None = None) -> tuple[int, i
             }
             cursor.execute(
                 AGGREGATE_SQL.format(
-                    owner=owner, source=source, public=PUBLIC, restrict=restrict, column=column
+                    owner=owner, source=source, public=PUBLIC_SQL, restrict=restrict, column=column
                 ),
                 params,
             )
