@@ -1,8 +1,12 @@
-"""Facets beside a listing: for each filter, its values and exact counts under every active filter
-except its own, so a reader sees the alternatives. All facets are one SQL statement (UNION ALL).
+"""Facets beside a listing: for each filter, its values and counts under every active filter
+except its own, so a reader sees the alternatives. All facets are one SQL statement: each
+distinct set of publications they count (the results, and the results without one active
+filter) is a materialised CTE computed once, then every facet groups its set (UNION ALL).
 
 A facet option's link applies that value alone to its filter (keeping every other filter), so the
-count shown is exactly the number of results the link yields.
+count shown is the number of results the link yields: exactly when the set counted holds at most
+counting.EXACT_LIMIT publications, and otherwise estimated from a fixed sample of the set and
+marked as approximate (publications.counting).
 """
 
 from __future__ import annotations
@@ -11,23 +15,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import QuerySet
 from django.http import QueryDict
 
+from publications import counting
 from publications.filters import OPEN_ACCESS_CHOICES, TRUE_FALSE, PublicationFilterSet
 from publications.models import (
     LANGUAGE_CHOICES,
-    Authorship,
     OutputType,
-    Publication,
-    PublicationConcept,
-    PublicationKeyword,
     PublicationStatus,
 )
 
 TOP = 10  # options shown before "Show all"
 ALL = 200  # options shown after it
+PERSON_CANDIDATES = 1000  # the most frequent authors of a set, of whom the internal are shown
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Facet:
     options: list[FacetOption] = field(default_factory=list)
     has_more: bool = False
     expanded: bool = False
+    approximate: bool = False  # counts estimated from a sample (publications.counting)
     more_url: str = ""
     fewer_url: str = ""
 
@@ -59,138 +61,126 @@ class FacetSpec:
     name: str
     label: str
     params: tuple[str, ...]  # the query-string names this facet's own filter uses
-    rows: Callable[[QuerySet, list[str], int], tuple[str, list]]  # SQL of (value, label, n)
+    # SQL of rows (value, label, n) counting the publications of a set (the CTE named), given
+    # the selected values and how many rows to return.
+    rows: Callable[[str, list[str], int], tuple[str, list]]
     labels: dict[str, str] | None = None
     ordered_by_value: bool = False
 
 
-def compiled(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.query.sql_with_params()
-    return sql, list(params)
+# What each set of publications holds (a materialised CTE): the ids and the columns the column
+# facets count, so those read no other table.
+SET_FIELDS = (
+    "pk", "year", "output_type", "peer_reviewed", "status", "journal_id", "language",
+    "open_access", "doi",
+)  # fmt: skip
+SET_SELECT = """SELECT pk, year, output_type, status, journal_id, language, open_access,
+    CASE WHEN peer_reviewed THEN 'true' ELSE 'false' END AS peer_reviewed,
+    CASE WHEN doi = '' THEN 'false' ELSE 'true' END AS has_doi"""
 
 
-def selected_first(selected: list[str]):
-    """Selected values sort first, so they are shown even when outside the top options."""
-    return Case(When(value__in=selected or [""], then=Value(0)), default=Value(1))
+def top(sql: str, params: list, selected: list[str], limit: int, order: str = "label"):
+    """The rows (value, label, n) of `sql`: the selected values first (so they are shown even
+    when outside the top), then the most frequent, then by `order`."""
+    return (
+        f"""SELECT value, label, n FROM ({sql}) f
+            ORDER BY (value = ANY(%s)) DESC, n DESC, {order} LIMIT %s""",
+        [*params, selected, limit],
+    )
 
 
-def column_rows(column, *, null_excluded: bool = True):
-    def rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-        queryset = Publication.objects.filter(pk__in=ids)
-        if null_excluded and isinstance(column, str):
-            queryset = queryset.exclude(**{f"{column}__isnull": True})
-        expression = F(column) if isinstance(column, str) else column
-        return compiled(
-            queryset.annotate(value=Cast(expression, TextField()), label=Value(""))
-            .values("value", "label")
-            .annotate(n=Count("pk"), first=selected_first(selected))
-            .order_by("first", "-n", "value")[:limit]
-        )
+def column_rows(column: str):
+    def rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
+        sql = f"""SELECT {column}::text AS value, '' AS label, count(*) AS n FROM {cte}
+                  WHERE {column} IS NOT NULL GROUP BY {column}"""
+        return top(sql, [], selected, limit, order="value")
 
     return rows
 
 
-def year_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-    return compiled(
-        Publication.objects.filter(pk__in=ids, year__isnull=False)
-        .annotate(value=Cast("year", TextField()), label=Value(""))
-        .values("value", "label")
-        .annotate(n=Count("pk"))
-        .order_by("value")
+def year_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
+    return (
+        f"""SELECT year::text AS value, '' AS label, count(*) AS n FROM {cte}
+            WHERE year IS NOT NULL GROUP BY year ORDER BY year""",
+        [],
     )
 
 
-def journal_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-    return compiled(
-        Publication.objects.filter(pk__in=ids, journal__isnull=False)
-        .annotate(value=F("journal__slug"), label=F("journal__title"))
-        .values("value", "label")
-        .annotate(n=Count("pk"), first=selected_first(selected))
-        .order_by("first", "-n", "label")[:limit]
-    )
+def journal_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
+    """Counted per journal id, then the journals of the counts joined."""
+    sql = f"""SELECT j.slug AS value, j.title AS label, x.n
+              FROM (SELECT journal_id, count(*) AS n FROM {cte}
+                    WHERE journal_id IS NOT NULL GROUP BY journal_id) x
+              JOIN publications_journal j ON j.id = x.journal_id"""
+    return top(sql, [], selected, limit)
 
 
-def subject_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
+def subject_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
     """The 27 two-digit areas; an area counts a publication in any of its codes, as the filter
     for that area code does."""
-    through = Publication.subject_areas.through
-    return compiled(
-        through.objects.filter(publication_id__in=ids)
-        .annotate(
-            value=Cast(Coalesce("subjectarea__parent__code", "subjectarea__code"), TextField()),
-            label=Coalesce("subjectarea__parent__display_name", "subjectarea__display_name"),
-        )
-        .values("value", "label")
-        .annotate(n=Count("publication_id", distinct=True), first=selected_first(selected))
-        .order_by("first", "-n", "label")[:limit]
-    )
+    sql = f"""SELECT coalesce(parent.code, s.code)::text AS value,
+                     coalesce(parent.display_name, s.display_name) AS label,
+                     count(DISTINCT ps.publication_id) AS n
+              FROM publications_publication_subject_areas ps
+              JOIN publications_subjectarea s ON s.id = ps.subjectarea_id
+              LEFT JOIN publications_subjectarea parent ON parent.id = s.parent_id
+              WHERE ps.publication_id IN (SELECT pk FROM {cte})
+              GROUP BY 1, 2"""
+    return top(sql, [], selected, limit)
 
 
-def person_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-    return compiled(
-        Authorship.objects.filter(publication_id__in=ids, person__is_internal=True)
-        .annotate(
-            value=F("person__slug"),
-            label=Concat(
-                "person__family_name", Value(", "), "person__given_name", output_field=CharField()
-            ),
-        )
-        .values("value", "label")
-        .annotate(n=Count("publication_id", distinct=True), first=selected_first(selected))
-        .order_by("first", "-n", "label")[:limit]
-    )
+def person_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
+    """Internal persons by their number of publications. Counted per person id, and only the
+    PERSON_CANDIDATES most frequent (and the selected) are joined to persons: PostgreSQL would
+    otherwise read every person to join thousands of counts, or walk all persons in name order
+    hoping to stop early (a plan that took minutes on a million records). Of persons tied at the
+    cut, those with the lower ids are kept."""
+    sql = f"""SELECT pe.slug AS value, concat(pe.family_name, ', ', pe.given_name) AS label, x.n
+              FROM (SELECT a.person_id, count(DISTINCT a.publication_id) AS n
+                    FROM publications_authorship a
+                    WHERE a.publication_id IN (SELECT pk FROM {cte})
+                    AND a.person_id IS NOT NULL
+                    GROUP BY a.person_id
+                    ORDER BY a.person_id IN (SELECT id FROM publications_person
+                                             WHERE slug = ANY(%s)) DESC,
+                             n DESC, a.person_id
+                    LIMIT %s) x
+              JOIN publications_person pe ON pe.id = x.person_id
+              WHERE pe.is_internal"""
+    return top(sql, [selected, PERSON_CANDIDATES], selected, limit)
 
 
-def ranked(rows: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-    """Rows annotated with `value` and `label`: one per value with its number of publications,
-    the selected values first, then the most frequent."""
-    return compiled(
-        rows.values("value", "label")
-        .annotate(n=Count("publication_id", distinct=True), first=selected_first(selected))
-        .order_by("first", "-n", "label")[:limit]
-    )
+def keyword_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
+    sql = f"""SELECT k.term AS value, k.term AS label, count(DISTINCT pk.publication_id) AS n
+              FROM publications_publicationkeyword pk
+              JOIN publications_keyword k ON k.id = pk.keyword_id
+              WHERE pk.publication_id IN (SELECT pk FROM {cte})
+              GROUP BY k.term"""
+    return top(sql, [], selected, limit)
 
 
-def keyword_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-    return ranked(
-        PublicationKeyword.objects.filter(publication_id__in=ids).annotate(
-            value=F("keyword__term"), label=F("keyword__term")
-        ),
-        selected,
-        limit,
-    )
+def concept_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
+    sql = f"""SELECT c.slug AS value, c.label AS label, count(DISTINCT pc.publication_id) AS n
+              FROM publications_publicationconcept pc
+              JOIN publications_concept c ON c.id = pc.concept_id
+              WHERE pc.publication_id IN (SELECT pk FROM {cte})
+              GROUP BY c.slug, c.label"""
+    return top(sql, [], selected, limit)
 
 
-def concept_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
-    return ranked(
-        PublicationConcept.objects.filter(publication_id__in=ids).annotate(
-            value=F("concept__slug"), label=F("concept__label")
-        ),
-        selected,
-        limit,
-    )
-
-
-def organisation_rows(ids: QuerySet, selected: list[str], limit: int) -> tuple[str, list]:
+def organisation_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
     """Internal organisations; one counts a publication with an author affiliated with it or with
     any organisation below it (through lineage), as the organisation filter does."""
-    ids_sql, ids_params = compiled(ids)
-    sql = f"""
-        SELECT o.slug AS value, o.name AS label, count(DISTINCT x.publication_id) AS n
-        FROM (
-            SELECT DISTINCT a.publication_id, unnest(org.lineage) AS organisation_id
-            FROM publications_authorship a
-            JOIN publications_authorship_affiliations aa ON aa.authorship_id = a.id
-            JOIN publications_organisation org ON org.id = aa.organisation_id
-            WHERE a.publication_id IN ({ids_sql})
-        ) x
-        JOIN publications_organisation o ON o.id = x.organisation_id
-        WHERE o.kind <> 'external'
-        GROUP BY o.slug, o.name
-        ORDER BY (o.slug = ANY(%s)) DESC, n DESC, o.name
-        LIMIT %s
-    """
-    return sql, [*ids_params, selected, limit]
+    sql = f"""SELECT o.slug AS value, o.name AS label, count(DISTINCT x.publication_id) AS n
+              FROM (SELECT DISTINCT a.publication_id, unnest(org.lineage) AS organisation_id
+                    FROM publications_authorship a
+                    JOIN publications_authorship_affiliations aa ON aa.authorship_id = a.id
+                    JOIN publications_organisation org ON org.id = aa.organisation_id
+                    WHERE a.publication_id IN (SELECT pk FROM {cte})) x
+              JOIN publications_organisation o ON o.id = x.organisation_id
+              WHERE o.kind <> 'external'
+              GROUP BY o.slug, o.name"""
+    return top(sql, [], selected, limit)
 
 
 def label_map(choices: Iterable) -> dict[str, str]:
@@ -210,7 +200,7 @@ FACETS = (
         "peer_reviewed",
         "Peer-reviewed",
         ("peer_reviewed",),
-        column_rows(Case(When(peer_reviewed=True, then=Value("true")), default=Value("false"))),
+        column_rows("peer_reviewed"),
         label_map(TRUE_FALSE),
     ),
     FacetSpec(
@@ -240,7 +230,7 @@ FACETS = (
         "has_doi",
         "DOI",
         ("has_doi",),
-        column_rows(Case(When(doi="", then=Value("false")), default=Value("true"))),
+        column_rows("has_doi"),
         {"true": "Has a DOI", "false": "No DOI"},
     ),
 )
@@ -264,18 +254,34 @@ def compute_facets(
     *,
     hidden: Iterable[str] = (),
     expanded: str = "",
+    known: dict[str, counting.Sampling] | None = None,
 ) -> list[Facet]:
-    """Every facet (but the hidden ones) for the listing of `base` filtered by `data`: one query."""
+    """Every facet (but the hidden ones) for the listing of `base` filtered by `data`, in one
+    statement, after one more that estimates the size of each set of publications counted
+    whose sampling `known` (by facet_set_key) does not give."""
     specs = [spec for spec in FACETS if spec.name not in set(hidden)]
-    parts, params = [], []
+    found: dict[str, QuerySet] = {}  # each distinct set of publications counted, by its key
     for spec in specs:
-        own_removed = data.copy()
-        for name in (*spec.params, "page"):
-            own_removed.pop(name, None)
-        ids = PublicationFilterSet(own_removed, queryset=base).qs.order_by().values("pk")
-        selected = selected_values(data, spec)
+        key = facet_set_key(without(data, spec.params))
+        if key not in found:
+            found[key] = PublicationFilterSet(without(data, spec.params), queryset=base).qs
+    samplings = dict(known or {})
+    unknown = [key for key in found if key not in samplings]
+    sizes = counting.estimates([found[key] for key in unknown])
+    for key, size in zip(unknown, sizes, strict=True):
+        samplings[key] = counting.sampling_for(size)
+    names = {key: f"facet_set_{number}" for number, key in enumerate(found)}
+    ctes, params = [], []
+    for key, queryset in found.items():
+        sample = counting.sampled(queryset.order_by(), samplings[key]).values(*SET_FIELDS)
+        sql, sql_params = sample.query.sql_with_params()
+        ctes.append(f"{names[key]} AS MATERIALIZED ({SET_SELECT} FROM ({sql}) found)")
+        params.extend(sql_params)
+    parts = []
+    for spec in specs:
+        key = facet_set_key(without(data, spec.params))
         limit = ALL if spec.name == expanded else TOP + 1
-        sql, sql_params = spec.rows(ids, selected, limit)
+        sql, sql_params = spec.rows(names[key], selected_values(data, spec), limit)
         parts.append(
             f"(SELECT %s AS facet, sub.value::text, sub.label::text, sub.n FROM ({sql}) sub)"
         )
@@ -283,10 +289,35 @@ def compute_facets(
     rows: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
     if parts:
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
+            cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}", params)
             for facet, value, label, n in cursor.fetchall():
                 rows[facet].append((value, label, n))
-    return [build_facet(spec, rows[spec.name], data, expanded) for spec in specs]
+    return [
+        build_facet(
+            spec,
+            rows[spec.name],
+            data,
+            expanded,
+            samplings[facet_set_key(without(data, spec.params))],
+        )
+        for spec in specs
+    ]
+
+
+def without(data: QueryDict, names: Iterable[str]) -> QueryDict:
+    query = data.copy()
+    for name in names:
+        query.pop(name, None)
+    return query
+
+
+def facet_set_key(data: QueryDict) -> str:
+    """What identifies a set of publications among a listing's facets: its query string without
+    the names that do not change the set."""
+    query = data.copy()
+    for name in ("page", "per_page", "sort", "more", "format"):
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def selected_values(data: QueryDict, spec: FacetSpec) -> list[str]:
@@ -296,7 +327,13 @@ def selected_values(data: QueryDict, spec: FacetSpec) -> list[str]:
     return [value for value in data.getlist(spec.params[0]) if value]
 
 
-def build_facet(spec: FacetSpec, rows, data: QueryDict, expanded: str) -> Facet:
+def build_facet(
+    spec: FacetSpec,
+    rows,
+    data: QueryDict,
+    expanded: str,
+    sampling: counting.Sampling = counting.EXACT,
+) -> Facet:
     selected = selected_values(data, spec)
     limit = len(rows) if spec.ordered_by_value or spec.name == expanded else TOP
     facet = Facet(
@@ -306,6 +343,7 @@ def build_facet(spec: FacetSpec, rows, data: QueryDict, expanded: str) -> Facet:
         expanded=spec.name == expanded,
         more_url=url_with(data, more=spec.name),
         fewer_url=url_with(data, more=None),
+        approximate=not sampling.exact,
     )
     for value, label, n in rows[:limit]:
         if spec.name == "year":
@@ -316,7 +354,7 @@ def build_facet(spec: FacetSpec, rows, data: QueryDict, expanded: str) -> Facet:
             FacetOption(
                 value=value,
                 label=(spec.labels or {}).get(value, label or value),
-                count=n,
+                count=n if sampling.exact else counting.about(n * sampling.scale),
                 url=url,
                 selected=value in selected
                 or (spec.name == "keyword" and value.lower() in {s.lower() for s in selected}),

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from publications.facets import Facet, compute_facets, url_with
+from publications import counting
+from publications.facets import Facet, compute_facets, facet_set_key, url_with
 from publications.figures import Figures
 from publications.filters import PublicationFilterSet
 from publications.search import clean_query, is_doi, snippet_html, suggest, with_snippets
@@ -30,9 +31,13 @@ SORTS = {
     "oldest": "Oldest first",
     "title": "Title (A–Z)",
 }
-# Readers page through the first results and refine beyond them: deep OFFSET scans are slow at
-# a million rows, and nobody reads page 4,000.
-MAX_DEPTH = 1000
+# Readers page through the first results and refine beyond them. A page's ids are read from an
+# index whatever the depth, but a filter the index does not hold makes a deep page read every
+# row above it: page 2,000 of 25 is as deep as paging goes.
+MAX_DEPTH = 50_000
+# A search matching more than counting.EXACT_LIMIT records is ranked by relevance among its
+# newest matches: ranking 230,000 matches would read every one of them.
+RELEVANCE_CANDIDATES = 200
 
 
 @dataclass
@@ -75,13 +80,15 @@ def build_listing(
     *,
     hidden_facets: tuple[str, ...] = (),
     figures_name: str = "",
+    figures: Figures | None = None,
     scope: dict[str, str] | None = None,
 ) -> dict:
     """The context for `_listing.html`: results of `base` under the request's search, filters,
     sort and page, with facets, active filters and any problems with the request named.
 
     With `figures_name`, the unfiltered total and facets of `base` (the whole collection) are
-    cached figures rather than counted on each request. `scope` is the filter that selects
+    cached figures rather than counted on each request (`figures`, if the caller has read the
+    data version already). `scope` is the filter that selects
     `base` (a person's slug, say), added to the export links."""
     data = without_nul_bytes(request.GET)
     filterset = PublicationFilterSet(data, queryset=base)
@@ -97,33 +104,58 @@ def build_listing(
         sort = "newest"
 
     per_page = requested_page_size(data, problems)
-    paginator = Paginator(results.order_by(*ordering(sort)), per_page)
     unfiltered = not query and not any(data.getlist(name) for name in FILTER_LABELS)
-    figures = Figures() if figures_name and unfiltered and not filterset.form.errors else None
+    if not (figures_name and unfiltered and not filterset.form.errors):
+        figures = None
+    elif figures is None:
+        figures = Figures()
     if figures:
-        # Paginator.count is a cached property: give it the cached figure.
-        paginator.__dict__["count"] = figures.get(f"{figures_name}:total", results.count)
-    total = paginator.count
-    last_page = min(paginator.num_pages, max(MAX_DEPTH // per_page, 1))
+        total = counting.Total(figures.get(f"{figures_name}:total", results.count))
+        sampling = counting.sampling_for(total.value)
+    else:
+        total, sampling = count_results(results)
+    # Relevance past the exact limit ranks a bounded candidate set: the newest matches.
+    bounded = sort == "relevance" and not total.exact
+    depth = RELEVANCE_CANDIDATES if bounded else MAX_DEPTH
+    paginator = Paginator(results.none(), per_page)
+    paginator.__dict__["count"] = total.value  # a cached property: give it the count we have
+    last_page = min(paginator.num_pages, max(depth // per_page, 1))
     number = requested_page(data)
-    if number > last_page and total > MAX_DEPTH and number > MAX_DEPTH // per_page:
+    if number > last_page and total.value > depth and number > depth // per_page:
         problems.append(
-            f"Only the first {MAX_DEPTH:,} results can be paged through: "
+            f"Only the first {depth:,} results can be paged through: "
             "narrow the search with the filters to see the others."
         )
     number = min(number, last_page)
     page = paginator.page(number)
-    rows = results.for_list().order_by(*ordering(sort))
-    if query and not is_doi(query):
-        rows = with_snippets(rows, query)
-    page.object_list = list(rows[page.start_index() - 1 : page.end_index()] if total else [])
+    ordered = results.order_by(*ordering(sort))
+    if bounded:
+        newest = results.order_by(*ordering("newest")).values("pk")[:RELEVANCE_CANDIDATES]
+        ordered = ordered.filter(pk__in=Subquery(newest))
+    # The page's ids first (an index-only scan for the sorted listings, however deep), then
+    # those rows with their journals, snippets and authors.
+    page.object_list = []
+    if total.value:
+        from publications.models import Publication
+
+        window = ordered.values("pk")[page.start_index() - 1 : page.end_index()]
+        rows = Publication.objects.filter(pk__in=Subquery(window)).for_list()
+        if query:
+            rows = rows.ranked(query)
+            if not is_doi(query):
+                rows = with_snippets(rows, query)
+        page.object_list = list(rows.order_by(*ordering(sort)))
     for publication in page.object_list:
         publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
+    if not total.exact and len(page.object_list) < per_page and number < last_page:
+        # The estimate was too high: the results end here, so now their number is known.
+        total = counting.Total(page.start_index() - 1 + len(page.object_list))
 
     expanded = data.get("more", "")[:30]
 
     def facets_now():
-        return compute_facets(data, base, hidden=hidden_facets, expanded=expanded)
+        known = {facet_set_key(data): sampling}
+        return compute_facets(data, base, hidden=hidden_facets, expanded=expanded, known=known)
 
     if figures:
         links = data.copy()
@@ -136,7 +168,9 @@ def build_listing(
         "query": query,
         "page_obj": page,
         "publications": page.object_list,
-        "total": total,
+        "total": total.value,
+        "total_exact": total.exact,
+        "ranked_among": RELEVANCE_CANDIDATES if bounded else 0,
         "last_page": last_page,
         "sort": sort,
         "sorts": [(key, label) for key, label in SORTS.items() if key != "relevance" or query],
@@ -144,12 +178,29 @@ def build_listing(
         "page_sizes": PAGE_SIZES,
         "problems": problems,
         "facets": facets,
+        "facets_approximate": any(facet.approximate for facet in facets),
         "active_filters": active_filters(data, hidden_facets, facets),
-        "suggestion": suggestion(data, query, total),
+        "suggestion": suggestion(data, query, total.value),
         "kept_params": kept_params(data),
         "listing_url": request.path,
         "export_query": export_query(data, scope or {}),
     }
+
+
+def count_results(results: QuerySet) -> tuple[counting.Total, counting.Sampling]:
+    """The number of results and how their facets are counted: exactly when the planner
+    expects at most counting.EXACT_LIMIT results and there are no more (a count stopped just
+    past the limit); otherwise estimated from the fixed sample (publications.counting)."""
+    sampling = counting.sampling_for(counting.estimate(results))
+    if sampling.exact:
+        capped = results.order_by().values("pk")[: counting.EXACT_LIMIT + 1].count()
+        if capped <= counting.EXACT_LIMIT:
+            return counting.Total(capped), sampling
+        sampling = counting.sampling_for(counting.EXACT_LIMIT + 1)
+    found = counting.sampled(results.order_by().values("pk"), sampling).count()
+    if found * sampling.scale <= counting.EXACT_LIMIT:  # the planner overestimated
+        return counting.Total(results.count()), counting.EXACT
+    return counting.Total(counting.about(found * sampling.scale), exact=False), sampling
 
 
 def export_query(data: QueryDict, scope: dict[str, str]) -> str:

@@ -3,6 +3,7 @@ prefetches, for_list()/for_detail() bundle what one page needs."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.db.models.query import ModelIterable
 
 if TYPE_CHECKING:
@@ -183,17 +184,29 @@ class PublicationQuerySet(models.QuerySet):
 
         doi = normalise_doi(query)
         if DOI_RE.match(doi):
-            return self.filter(doi=doi).annotate(rank=Value(1.0, output_field=FloatField()))
+            return self.filter(doi=doi).ranked(query)
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        return self.filter(search_vector=search_query).annotate(
+        return self.filter(search_vector=search_query).ranked(query)
+
+    def ranked(self, query: str) -> PublicationQuerySet:
+        """Annotates `rank`, the relevance of each record to the search, without filtering."""
+        from publications.validators import DOI_RE, normalise_doi
+
+        if DOI_RE.match(normalise_doi(query)):
+            # Cast: a bare constant is not allowed in ORDER BY.
+            return self.annotate(rank=Cast(Value(1.0), FloatField()))
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return self.annotate(
             rank=SearchRank(F("search_vector"), search_query, normalization=Value(1))
         )
 
     def in_years(self, start: int | None, end: int | None) -> PublicationQuerySet:
+        """Published in the years, as a range of dates (the year is the date's): the sorted
+        listings' indexes then start at the range instead of reading every newer record."""
         if start is not None:
-            self = self.filter(year__gte=start)
+            self = self.filter(date__gte=datetime.date(start, 1, 1))
         if end is not None:
-            self = self.filter(year__lte=end)
+            self = self.filter(date__lt=datetime.date(end + 1, 1, 1))
         return self
 
     def in_subject_codes(self, codes: list[int]) -> PublicationQuerySet:

@@ -292,6 +292,7 @@ def facet(facet: Facet, list_url: str) -> dict:
     return {
         "label": facet.label,
         "has_more": facet.has_more,
+        "approximate": facet.approximate,
         "options": [
             {
                 "value": option.value,

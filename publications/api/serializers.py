@@ -209,6 +209,10 @@ class FacetOptionSerializer(serializers.Serializer):
 class FacetSerializer(serializers.Serializer):
     label = serializers.CharField()
     has_more = serializers.BooleanField(help_text="More options than shown (see `more`).")
+    approximate = serializers.BooleanField(
+        help_text="Counts estimated from a fixed sample of a set of more than 2,000 records, "
+        "rounded to two significant figures; otherwise exact."
+    )
     options = FacetOptionSerializer(many=True)
 
 

@@ -426,8 +426,9 @@ BUDGETED_URLS = {
     # history, links: subqueries of the one statement).
     "/api/v1/publications/?per_page=100": 4,
     "/api/v1/publications/?q=study&per_page=100&sort=title": 4,
-    # 5: all facets (one UNION ALL).
-    "/api/v1/publications/?type=article&keyword=hiv&facets=all": 5,
+    # 5: the sizes of the sets the facets count (one statement of estimates), 6: all facets (one
+    # UNION ALL).
+    "/api/v1/publications/?type=article&keyword=hiv&facets=all": 6,
     # 1 data version, 2 the slug's record, 3 its row.
     "/api/v1/publications/{slug}/": 3,
     # 1 data version, 2 the page's keys, 3 its rows (counts and memberships are subqueries).

@@ -628,13 +628,14 @@ def person_world(co_authors: int, journals: int, publications: int) -> Person:
 
 def test_person_profile_budget_does_not_grow_with_co_authors_journals_or_years(visitor):
     # 1 person, 2 memberships + organisations, 3 name variants, 4 output per year, 5 co-authors
-    # with counts and total, 6 journals with counts and total, 7 count, 8 page + journals,
-    # 9 authorships + persons, 10 the listing's facets (one statement).
+    # with counts and total, 6 journals with counts and total, 7 the planner's estimate of the
+    # outputs, 8 count, 9 page + journals, 10 authorships + persons, 11 the listing's facets
+    # (one statement).
     few = person_world(co_authors=2, journals=1, publications=3)
     many = person_world(co_authors=45, journals=30, publications=60)
-    # 13 with similar profiles to show (test_fingerprints); these persons have no fingerprint.
-    assert queries_for(visitor, few.get_absolute_url()) == 12
-    assert queries_for(visitor, many.get_absolute_url()) == 12
+    # 14 with similar profiles to show (test_fingerprints); these persons have no fingerprint.
+    assert queries_for(visitor, few.get_absolute_url()) == 13
+    assert queries_for(visitor, many.get_absolute_url()) == 13
 
 
 @pytest.mark.parametrize(
@@ -679,7 +680,7 @@ def test_journal_list_budget_with_a_search_does_not_grow(visitor, query):
 
 def test_organisation_pages_budget_does_not_grow_with_depth_people_or_units(visitor):
     # Organisation page: 1 organisation, 2 its ancestors and units, 3 output per year, 4 members
-    # with total, 5 count, 6 page + journals, 7 authorships + persons, 8 facets.
+    # with total, 5 estimate, 6 count, 7 page + journals, 8 authorships + persons, 9 facets.
     # Tree: 1 organisations, 2 data version, 3 output counts of every unit (a cache miss).
     def chain(depth: int) -> Organisation:
         node = OrganisationFactory(kind="university")
@@ -702,7 +703,7 @@ def test_organisation_pages_budget_does_not_grow_with_depth_people_or_units(visi
             publication = PublicationFactory()
             add_authors(publication, [person])
             publication.authorships.get().affiliations.add(child)
-    assert queries_for(visitor, deep.get_absolute_url()) == small[shallow.get_absolute_url()] == 9
+    assert queries_for(visitor, deep.get_absolute_url()) == small[shallow.get_absolute_url()] == 10
     assert queries_for(visitor, "/organisations/") == small["/organisations/"] == 3
 
 

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
@@ -235,6 +236,11 @@ class PublicationsOfObjectMixin:
     lead to the listing filtered by `listing_filter()`, and the full search-and-filter listing
     scoped to the object (its own filter hidden). htmx requests get the listing alone."""
 
+    @cached_property
+    def figures(self) -> Figures:
+        """The figures of this request: one read of the data version, whatever is cached."""
+        return Figures()
+
     def publications_of(self, obj) -> QuerySet:
         raise NotImplementedError
 
@@ -242,16 +248,25 @@ class PublicationsOfObjectMixin:
         """The listing's query-string filter that selects the object's publications."""
         raise NotImplementedError
 
+    def figures_name(self) -> str:
+        """The name of the object's cached figures (publications.figures): its chart, and its
+        listing's total and facets when nothing is searched or filtered."""
+        return f"{self.object._meta.model_name}:{self.object.pk}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         publications = self.publications_of(self.object).public()
-        context["year_counts"] = publication_year_counts(publications)
+        context["year_counts"] = self.figures.get(
+            f"{self.figures_name()}:years", lambda: publication_year_counts(publications)
+        )
         context["year_url"] = url_with("publication_list", **self.listing_filter(self.object))
         context.update(
             build_listing(
                 self.request,
                 publications,
                 hidden_facets=tuple(self.listing_filter(self.object)),
+                figures_name=self.figures_name(),
+                figures=self.figures,
                 scope=self.listing_filter(self.object),
             )
         )
@@ -296,8 +311,14 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
-        co_authors = list(Person.objects.co_authors_of(person).with_total()[:CO_AUTHORS_SHOWN])
-        journals = list(Journal.objects.for_person(person).with_total()[:JOURNALS_SHOWN])
+        co_authors = self.figures.get(
+            f"{self.figures_name()}:co-authors",
+            lambda: list(Person.objects.co_authors_of(person).with_total()[:CO_AUTHORS_SHOWN]),
+        )
+        journals = self.figures.get(
+            f"{self.figures_name()}:journals",
+            lambda: list(Journal.objects.for_person(person).with_total()[:JOURNALS_SHOWN]),
+        )
         context.update(
             co_authors=co_authors,
             co_author_total=co_authors[0].total if co_authors else 0,
