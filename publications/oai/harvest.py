@@ -6,7 +6,9 @@
 5. their authors, in order; 6. their keywords, in order; 7. their ASJC subject areas;
 8. for formats that name affiliations (oai_openaire, mods), the affiliations of their authors.
 
-The first page of a list also counts it (completeListSize): two counts.
+A subject or organisation set first reads the ids of its subject areas or units (one query more).
+The first page of a whole-repository or type list also counts it (completeListSize): the data
+version and two counts, which are cached until the data changes.
 """
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Min, Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
+from publications.figures import Figures
 from publications.models import (
     Authorship,
     Publication,
     PublicationKeyword,
     PublicationTombstone,
 )
+from publications.oai import sets
 from publications.oai.protocol import DateRange
 from publications.oai.sets import Selector
+from publications.oai.sql import AnyOf
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,9 @@ class Selection:
 
     def live(self, after: int = 0) -> QuerySet:
         """The public records selected, with ids above `after`."""
-        queryset = Publication.objects.public().filter(pk__gt=after)
+        queryset = Publication.objects.public()
+        if after:  # with `id > 0` the planner counted a whole list along a larger index
+            queryset = queryset.filter(pk__gt=after)
         if self.dates.start is not None:
             queryset = queryset.filter(modified__gte=self.dates.start)
         if self.dates.end is not None:
@@ -61,9 +68,14 @@ class Selection:
             )
         return queryset
 
-    def count(self) -> int:
-        """How many records the list has (completeListSize); two queries."""
-        return self.live().count() + self.deleted().count()
+    def count(self) -> int | None:
+        """How many records the list has (completeListSize), when an index counts it (see
+        sets.countable), else None. Cached until the data changes: the data version (one query)
+        and, when not cached, two counts."""
+        if not sets.countable(self.set_spec):
+            return None
+        key = f"oai-list-size:{self.set_spec}:{self.dates.from_value}:{self.dates.until_value}"
+        return Figures().get(key, lambda: self.live().count() + self.deleted().count())
 
 
 @dataclass(frozen=True)
@@ -199,21 +211,6 @@ class Author:
             return self.display_name
         given = self.given_name or self.initials
         return f"{self.family_name}, {given}" if given else self.family_name
-
-
-class AnyOf(Func):
-    """`field = ANY(%s)` with the ids as one array parameter. `field__in` binds a parameter per
-    id, and merging 500 of them into the SQL text took longer than running the query."""
-
-    output_field = BooleanField()
-
-    def __init__(self, field_name: str, ids: list[int]):
-        super().__init__(F(field_name))
-        self.ids = list(ids)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"{sql} = ANY(%s::bigint[])", [*params, self.ids]
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Resumption tokens that hold the whole state of a list request, so the server keeps none and a
 token never expires: the request's arguments, the last id delivered (the lists are in id order,
 so a keyset: records added or edited during a harvest can neither repeat nor push another out
-of its page), how many were delivered and the list's size when it began.
+of its page), how many were delivered and the list's size when it began (when it was counted:
+an empty field otherwise).
 
 A token is the fields joined by "|" (a character no field can contain), base64url-encoded
 without padding so it needs no escaping in a URL. Anything else is a badResumptionToken."""
@@ -35,9 +36,9 @@ class Token:
     until_value: str = ""
     after: int = 0  # the last id delivered
     cursor: int = 0  # how many were delivered before the page this token asks for
-    total: int = 0  # completeListSize, counted when the list began
+    total: int | None = None  # completeListSize, counted when the list began; None: not counted
 
-    def next(self, after: int, delivered: int, total: int) -> Token:
+    def next(self, after: int, delivered: int, total: int | None) -> Token:
         return replace(self, after=after, cursor=self.cursor + delivered, total=total)
 
     def encode(self) -> str:
@@ -50,7 +51,7 @@ class Token:
             self.until_value,
             str(self.after),
             str(self.cursor),
-            str(self.total),
+            "" if self.total is None else str(self.total),
         ]
         raw = "|".join(fields).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -103,7 +104,7 @@ def decode(value: str, verb: str) -> Token:
         until_value=until_value,
         after=number(after, minimum=0),
         cursor=number(cursor, minimum=0),
-        total=number(total, minimum=1),
+        total=number(total, minimum=1) if total else None,
     )
     if token.encode() != value:  # one token per state: no padding or spelling variants
         raise bad_token()

@@ -247,7 +247,7 @@ def list_sets(responder: Responder, oai_request: Request) -> str:
     if not page:
         raise OAIError("badResumptionToken", "The list of sets has changed: start again.")
     after = units[-1][0] if units else token.after
-    total = max(token.total, token.cursor + len(page) + (1 if more else 0))
+    total = max(token.total or 0, token.cursor + len(page) + (1 if more else 0))
     items = "".join(
         f"<set><setSpec>{oai_set.spec}</setSpec><setName>{text(oai_set.name)}</setName></set>"
         for oai_set in page
@@ -257,19 +257,19 @@ def list_sets(responder: Responder, oai_request: Request) -> str:
 
 
 def list_end(
-    token: Token, count: int, more: bool, after: int, total: int, token_value: str | None
+    token: Token, count: int, more: bool, after: int, total: int | None, token_value: str | None
 ) -> str:
     """The resumptionToken element of a list page: the next page's token; an empty one (with
     the final cursor) on the last page of a list that had more than one; nothing for a list of
-    one page."""
+    one page. completeListSize is left out when the list was not counted (it is optional)."""
+    size = f' completeListSize="{total}"' if total is not None else ""
     if more:
         following = token.next(after, count, total)
         return (
-            f'<resumptionToken completeListSize="{total}" cursor="{token.cursor}">'
-            f"{following.encode()}</resumptionToken>"
+            f'<resumptionToken{size} cursor="{token.cursor}">{following.encode()}</resumptionToken>'
         )
     if token_value is not None:
-        return f'<resumptionToken completeListSize="{total}" cursor="{token.cursor}"/>'
+        return f'<resumptionToken{size} cursor="{token.cursor}"/>'
     return ""
 
 
@@ -308,8 +308,11 @@ def list_items(responder: Responder, oai_request: Request) -> str:
     total = token.total
     if token_value is None:  # the first page counts the list; later pages carry the count
         total = selection.count() if more else len(headers)
-    # Records added during a harvest make the list longer than it was counted.
-    total = max(total, token.cursor + len(headers) + (1 if more else 0))
+    if total is not None:
+        # Records added during a harvest make the list longer than it was counted.
+        total = max(total, token.cursor + len(headers) + (1 if more else 0))
+    elif not more:  # an uncounted list's size is known on its last page
+        total = token.cursor + len(headers)
     end = list_end(token, len(headers), more, headers[-1].pk, total, token_value)
     if verb == "ListIdentifiers":
         items = "".join(responder.header(header) for header in headers)

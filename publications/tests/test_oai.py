@@ -1052,6 +1052,45 @@ def test_resumption_tokens_carry_cursor_and_complete_list_size(client, small_pag
 
 
 @pytest.mark.django_db
+def test_subject_and_organisation_lists_give_their_size_on_their_last_page(client, small_pages):
+    # Counting these sets reads every member's subject areas or authors (seconds at 1,000,000
+    # records); completeListSize is optional, and exact once the harvest reaches the end.
+    unit = OrganisationFactory()
+    publications = [PublicationFactory() for _ in range(7)]
+    for publication in publications:
+        AuthorshipFactory(publication=publication, position=1).affiliations.add(unit)
+        publication.subject_areas.set(SubjectArea.objects.filter(code=2705))
+    PublicationFactory()  # in neither set
+    for set_spec in (f"organisation:{unit.slug}", "subject:2700"):
+        pages = harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set=set_spec)
+        tokens = [token_of(page) for page in pages]
+        assert [t.get("cursor") for t in tokens] == ["0", "3", "6"]
+        assert [t.get("completeListSize") for t in tokens] == [None, None, "7"]
+        assert sum(map(identifiers, pages), []) == [oai_id(p) for p in publications]
+
+
+@pytest.mark.django_db
+def test_the_list_size_is_counted_once_until_the_data_changes(
+    client, small_pages, django_assert_num_queries
+):
+    for _ in range(4):
+        PublicationFactory()
+
+    def first_page_size() -> str:
+        page = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="type:article")
+        return token_of(page).get("completeListSize")
+
+    # The page's keysets (2) and sets (1); the data version, and the live and deleted records
+    # counted (2) unless the size is cached for this version.
+    with django_assert_num_queries(6):
+        assert first_page_size() == "4"
+    with django_assert_num_queries(4):
+        assert first_page_size() == "4"
+    PublicationFactory()
+    assert first_page_size() == "5"
+
+
+@pytest.mark.django_db
 def test_a_list_of_one_page_has_no_resumption_token(client, small_pages):
     PublicationFactory()
     document = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
@@ -1288,30 +1327,41 @@ def test_list_records_runs_the_same_queries_whatever_the_page_holds(
 ):
     """A following page: the live records' and the tombstones' keysets (2), the live records'
     sets (1), the records (1), their authors (1), keywords (1), subject areas (1); oai_openaire
-    and mods add the authors' affiliations (1). (The first page also counts the list: 2 more.)"""
+    and mods add the authors' affiliations (1); a subject or organisation set the ids of its
+    codes or units (1). (The first page of the repository or a type set also counts the list,
+    see test_the_list_size_is_counted_once_until_the_data_changes.)"""
+    unit = OrganisationFactory()
 
-    def queries(prefix: str) -> int:
-        token = token_of(oai(client, verb="ListRecords", metadataPrefix=prefix)).text
+    def queries(prefix: str, **selection: str) -> int:
+        first = oai(client, verb="ListRecords", metadataPrefix=prefix, **selection)
         with CaptureQueriesContext(connection) as captured:
-            following = oai(client, verb="ListRecords", resumptionToken=token)
+            following = oai(client, verb="ListRecords", resumptionToken=token_of(first).text)
         assert len(identifiers(following)) == oai_views.RECORDS_PER_PAGE
         return len(captured)
 
-    prefixes = ("oai_dc", "oai_openaire", "mods")
-    for _ in range(12):
-        PublicationFactory()
-    few = {prefix: queries(prefix) for prefix in prefixes}
-    assert few == {"oai_dc": 7, "oai_openaire": 8, "mods": 8}
+    def budgets() -> dict[str, int]:
+        by_prefix = {prefix: queries(prefix) for prefix in ("oai_dc", "oai_openaire", "mods")}
+        return {
+            **by_prefix,
+            "subject": queries("oai_dc", set="subject:2700"),
+            "organisation": queries("oai_dc", set=f"organisation:{unit.slug}"),
+        }
 
-    unit = OrganisationFactory()
+    for _ in range(12):
+        publication = PublicationFactory()
+        AuthorshipFactory(publication=publication, position=1).affiliations.add(unit)
+        publication.subject_areas.set(SubjectArea.objects.filter(code=2705))
+    few = budgets()
+    assert few == {"oai_dc": 7, "oai_openaire": 8, "mods": 8, "subject": 8, "organisation": 8}
+
     for publication in Publication.objects.all():
-        for position in range(1, 9):
+        for position in range(2, 10):
             AuthorshipFactory(publication=publication, position=position).affiliations.add(unit)
         publication.subject_areas.set(SubjectArea.objects.filter(code__in=[2403, 2705, 1100]))
-    many_authors = {prefix: queries(prefix) for prefix in prefixes}
+    many_authors = budgets()
     assert many_authors == few
     monkeypatch.setattr(oai_views, "RECORDS_PER_PAGE", 5)
-    larger_pages = {prefix: queries(prefix) for prefix in prefixes}
+    larger_pages = budgets()
     assert larger_pages == few
 
 
