@@ -105,3 +105,19 @@ class Total:
 
     value: int
     exact: bool = True
+
+
+def count(results: QuerySet) -> tuple[Total, Sampling]:
+    """The number of results and how their facets are counted: exactly when the planner
+    expects at most EXACT_LIMIT results and there are no more (a count stopped just
+    past the limit); otherwise estimated from the fixed sample (publications.counting)."""
+    sampling = sampling_for(estimate(results))
+    if sampling.exact:
+        capped = results.order_by().values("pk")[: EXACT_LIMIT + 1].count()
+        if capped <= EXACT_LIMIT:
+            return Total(capped), sampling
+        sampling = sampling_for(EXACT_LIMIT + 1)
+    found = sampled(results.order_by().values("pk"), sampling).count()
+    if found * sampling.scale <= EXACT_LIMIT:  # the planner overestimated
+        return Total(results.count()), EXACT
+    return Total(about(found * sampling.scale), exact=False), sampling

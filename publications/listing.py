@@ -23,8 +23,8 @@ from publications.facets import Facet, compute_facets, facet_set_key, url_with
 from publications.figures import Figures
 from publications.filters import PublicationFilterSet
 from publications.search import clean_query, is_doi, snippet_html, suggest, with_snippets
-from publications.views.common import PAGE_SIZES
 
+PAGE_SIZES = (25, 50, 100)
 SORTS = {
     "relevance": "Relevance",
     "newest": "Newest first",
@@ -113,7 +113,7 @@ def build_listing(
         total = counting.Total(figures.get(f"{figures_name}:total", results.count))
         sampling = counting.sampling_for(total.value)
     else:
-        total, sampling = count_results(results)
+        total, sampling = counting.count(results)
     # Relevance past the exact limit ranks a bounded candidate set: the newest matches.
     bounded = sort == "relevance" and not total.exact
     depth = RELEVANCE_CANDIDATES if bounded else MAX_DEPTH
@@ -127,29 +127,35 @@ def build_listing(
             "narrow the search with the filters to see the others."
         )
     number = min(number, last_page)
-    page = paginator.page(number)
     ordered = results.order_by(*ordering(sort))
     if bounded:
         newest = results.order_by(*ordering("newest")).values("pk")[:RELEVANCE_CANDIDATES]
         ordered = ordered.filter(pk__in=Subquery(newest))
     # The page's ids first (an index-only scan for the sorted listings, however deep), then
-    # those rows with their journals, snippets and authors.
-    page.object_list = []
+    # those rows with their journals, snippets and authors. The window is the page's whatever
+    # the count, which may be an estimate.
+    found = []
     if total.value:
         from publications.models import Publication
 
-        window = ordered.values("pk")[page.start_index() - 1 : page.end_index()]
+        start = (number - 1) * per_page
+        window = ordered.values("pk")[start : start + per_page]
         rows = Publication.objects.filter(pk__in=Subquery(window)).for_list()
         if query:
             rows = rows.ranked(query)
             if not is_doi(query):
                 rows = with_snippets(rows, query)
-        page.object_list = list(rows.order_by(*ordering(sort)))
+        found = list(rows.order_by(*ordering(sort)))
+        if not total.exact and not bounded and 0 < len(found) < per_page:
+            # The results end on this page, so now their number is known.
+            total = counting.Total(start + len(found))
+        elif not total.exact and start + len(found) > total.value:
+            total = counting.Total(start + len(found), exact=False)  # estimated too low
+        paginator.__dict__["count"] = total.value
+    page = paginator.page(number)
+    page.object_list = found
     for publication in page.object_list:
         publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
-    if not total.exact and len(page.object_list) < per_page and number < last_page:
-        # The estimate was too high: the results end here, so now their number is known.
-        total = counting.Total(page.start_index() - 1 + len(page.object_list))
 
     expanded = data.get("more", "")[:30]
 
@@ -185,22 +191,6 @@ def build_listing(
         "listing_url": request.path,
         "export_query": export_query(data, scope or {}),
     }
-
-
-def count_results(results: QuerySet) -> tuple[counting.Total, counting.Sampling]:
-    """The number of results and how their facets are counted: exactly when the planner
-    expects at most counting.EXACT_LIMIT results and there are no more (a count stopped just
-    past the limit); otherwise estimated from the fixed sample (publications.counting)."""
-    sampling = counting.sampling_for(counting.estimate(results))
-    if sampling.exact:
-        capped = results.order_by().values("pk")[: counting.EXACT_LIMIT + 1].count()
-        if capped <= counting.EXACT_LIMIT:
-            return counting.Total(capped), sampling
-        sampling = counting.sampling_for(counting.EXACT_LIMIT + 1)
-    found = counting.sampled(results.order_by().values("pk"), sampling).count()
-    if found * sampling.scale <= counting.EXACT_LIMIT:  # the planner overestimated
-        return counting.Total(results.count()), counting.EXACT
-    return counting.Total(counting.about(found * sampling.scale), exact=False), sampling
 
 
 def export_query(data: QueryDict, scope: dict[str, str]) -> str:

@@ -223,6 +223,10 @@ class PageLinksSerializer(serializers.Serializer):
 
 class PublicationPageSerializer(PageLinksSerializer):
     count = serializers.IntegerField(help_text="All results (the listing's result count).")
+    count_exact = serializers.BooleanField(
+        help_text="Whether `count` is exact; past 2,000 results it is estimated from a fixed "
+        "sample and rounded to two significant figures, as the listing's “About N”."
+    )
     results = PublicationSerializer(many=True)
     facets = serializers.DictField(
         child=FacetSerializer(), required=False, help_text="With `facets`: by facet name."

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from publications import counting
 from publications.api import params, queries, representations, serializers
 from publications.api.conditional import not_modified, validators_for
 from publications.api.errors import InvalidParameters, json_error
@@ -206,12 +207,19 @@ class PublicationList(ApiView):
         rows = [found[pk] for pk in page.pks if pk in found]
         filters = checked.filters_only(data)
         # The listing's result count: its cached whole-collection total when nothing is
-        # filtered, else counted once per data version for the pages of one query.
-        count_name = f"api:count:{filters.urlencode()}" if filters else "publications:total"
+        # filtered, else counted (or estimated, past counting.EXACT_LIMIT) once per data
+        # version for the pages of one query.
+        if filters:
+            total = figures.get(
+                f"api:count:{filters.urlencode()}", lambda: counting.count(results)
+            )[0]
+        else:
+            total = counting.Total(figures.get("publications:total", results.count))
         links = page_links(request, page)
         urls = Urls(request)
         body: dict = {
-            "count": figures.get(count_name, results.count),
+            "count": total.value,
+            "count_exact": total.exact,
             **links,
             "results": [representations.publication(row, urls) for row in rows],
         }

@@ -425,10 +425,11 @@ BUDGETED_URLS = {
     # everything they show (authors with affiliations, journal, keywords, subject areas, status
     # history, links: subqueries of the one statement).
     "/api/v1/publications/?per_page=100": 4,
-    "/api/v1/publications/?q=study&per_page=100&sort=title": 4,
-    # 5: the sizes of the sets the facets count (one statement of estimates), 6: all facets (one
-    # UNION ALL).
-    "/api/v1/publications/?type=article&keyword=hiv&facets=all": 6,
+    # A search: and, before the count, the planner's estimate of the results.
+    "/api/v1/publications/?q=study&per_page=100&sort=title": 5,
+    # Filtered: 1 data version, 2 estimate, 3 count, 4 keys, 5 rows, 6 the sizes of the sets the
+    # facets count (one statement of estimates), 7 all facets (one UNION ALL).
+    "/api/v1/publications/?type=article&keyword=hiv&facets=all": 7,
     # 1 data version, 2 the slug's record, 3 its row.
     "/api/v1/publications/{slug}/": 3,
     # 1 data version, 2 the page's keys, 3 its rows (counts and memberships are subqueries).

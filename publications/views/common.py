@@ -6,7 +6,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-PAGE_SIZES = (25, 50, 100)
+from publications.listing import PAGE_SIZES
+
 DETAIL_PAGE_SIZE = 25
 
 
