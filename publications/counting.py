@@ -91,6 +91,12 @@ def sampled(queryset: QuerySet, sampling: Sampling) -> QuerySet:
     return queryset.alias(sample_bucket=bucket).filter(sample_bucket__lt=sampling.buckets)
 
 
+def with_ids(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """The rows of `queryset` with these ids. Ids start at 1, so for no ids 0 stands in:
+    `id IN ()` cannot be written in SQL, and a set counted by the facets must be a query."""
+    return queryset.filter(pk__in=ids or [0])
+
+
 def about(count: int) -> int:
     """An estimate rounded to two significant figures (230,000, 1,200, 95)."""
     if count < 100:
@@ -107,17 +113,29 @@ class Total:
     exact: bool = True
 
 
-def count(results: QuerySet) -> tuple[Total, Sampling]:
-    """The number of results and how their facets are counted: exactly when the planner
-    expects at most EXACT_LIMIT results and there are no more (a count stopped just
-    past the limit); otherwise estimated from the fixed sample (publications.counting)."""
+@dataclass(frozen=True)
+class Count:
+    """A count of results, how their facets are counted, and, when there are at most
+    EXACT_LIMIT of them, their ids: the page and the facets are then read from the ids, and the
+    search that found them (a broad word's index entries, say) is not run again."""
+
+    total: Total
+    sampling: Sampling
+    ids: list[int] | None = None
+
+
+def count(results: QuerySet) -> Count:
+    """The results counted: exactly when the planner expects at most EXACT_LIMIT and there are
+    no more (their ids read, stopping just past the limit); otherwise estimated from the fixed
+    sample."""
     sampling = sampling_for(estimate(results))
     if sampling.exact:
-        capped = results.order_by().values("pk")[: EXACT_LIMIT + 1].count()
-        if capped <= EXACT_LIMIT:
-            return Total(capped), sampling
+        ids = list(results.order_by().values_list("pk", flat=True)[: EXACT_LIMIT + 1])
+        if len(ids) <= EXACT_LIMIT:
+            return Count(Total(len(ids)), EXACT, ids)
         sampling = sampling_for(EXACT_LIMIT + 1)
     found = sampled(results.order_by().values("pk"), sampling).count()
     if found * sampling.scale <= EXACT_LIMIT:  # the planner overestimated
-        return Total(results.count()), EXACT
-    return Total(about(found * sampling.scale), exact=False), sampling
+        ids = list(results.order_by().values_list("pk", flat=True))
+        return Count(Total(len(ids)), EXACT, ids)
+    return Count(Total(about(found * sampling.scale), exact=False), sampling)

@@ -255,15 +255,19 @@ def compute_facets(
     hidden: Iterable[str] = (),
     expanded: str = "",
     known: dict[str, counting.Sampling] | None = None,
+    ids: dict[str, list[int]] | None = None,
 ) -> list[Facet]:
     """Every facet (but the hidden ones) for the listing of `base` filtered by `data`, in one
     statement, after one more that estimates the size of each set of publications counted
-    whose sampling `known` (by facet_set_key) does not give."""
+    whose sampling `known` (by facet_set_key) does not give. A set whose ids are known (`ids`,
+    by the same key) is read by id."""
     specs = [spec for spec in FACETS if spec.name not in set(hidden)]
     found: dict[str, QuerySet] = {}  # each distinct set of publications counted, by its key
     for spec in specs:
         key = facet_set_key(without(data, spec.params))
-        if key not in found:
+        if key in (ids or {}):
+            found[key] = counting.with_ids(base.model.objects.all(), ids[key])
+        elif key not in found:
             found[key] = PublicationFilterSet(without(data, spec.params), queryset=base).qs
     samplings = dict(known or {})
     unknown = [key for key in found if key not in samplings]

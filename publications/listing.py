@@ -109,11 +109,13 @@ def build_listing(
         figures = None
     elif figures is None:
         figures = Figures()
+    ids = None  # the results' ids, when there are few enough to count exactly
     if figures:
         total = counting.Total(figures.get(f"{figures_name}:total", results.count))
         sampling = counting.sampling_for(total.value)
     else:
-        total, sampling = counting.count(results)
+        counted = counting.count(results)
+        total, sampling, ids = counted.total, counted.sampling, counted.ids
     # Relevance past the exact limit ranks a bounded candidate set: the newest matches.
     bounded = sort == "relevance" and not total.exact
     depth = RELEVANCE_CANDIDATES if bounded else MAX_DEPTH
@@ -127,6 +129,11 @@ def build_listing(
             "narrow the search with the filters to see the others."
         )
     number = min(number, last_page)
+    if ids is not None:
+        from publications.models import Publication
+
+        results = counting.with_ids(Publication.objects.all(), ids)
+        results = results.ranked(query) if query else results
     ordered = results.order_by(*ordering(sort))
     if bounded:
         newest = results.order_by(*ordering("newest")).values("pk")[:RELEVANCE_CANDIDATES]
@@ -160,8 +167,15 @@ def build_listing(
     expanded = data.get("more", "")[:30]
 
     def facets_now():
-        known = {facet_set_key(data): sampling}
-        return compute_facets(data, base, hidden=hidden_facets, expanded=expanded, known=known)
+        key = facet_set_key(data)
+        return compute_facets(
+            data,
+            base,
+            hidden=hidden_facets,
+            expanded=expanded,
+            known={key: sampling},
+            ids={key: ids} if ids is not None else {},
+        )
 
     if figures:
         links = data.copy()

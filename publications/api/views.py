@@ -9,6 +9,7 @@ facets (one query).
 
 from __future__ import annotations
 
+from django.db.models import Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -37,7 +38,7 @@ from publications.api.pagination import (
 from publications.api.representations import Urls
 from publications.facets import compute_facets
 from publications.figures import Figures
-from publications.listing import ordering
+from publications.listing import RELEVANCE_CANDIDATES, ordering
 from publications.models import Publication, PublicationSlug
 from publications.querysets import organisation_publication_counts, subject_publication_counts
 
@@ -196,6 +197,19 @@ class PublicationList(ApiView):
     def answer(self, request, checked: params.PublicationListRequest, figures, **kwargs):
         data = request.query_params
         results = checked.filterset.qs
+        filters = checked.filters_only(data)
+        # The listing's result count: its cached whole-collection total when nothing is
+        # filtered, else counted (or estimated, past counting.EXACT_LIMIT) once per data
+        # version for the pages of one query.
+        if filters:
+            name = f"api:count:{filters.urlencode()}"
+            total = figures.get(name, lambda: counting.count(results).total)
+        else:
+            total = counting.Total(figures.get("publications:total", results.count))
+        if checked.sort == "relevance" and not total.exact:
+            # As the listing: relevance past the exact limit ranks the newest matches.
+            newest = results.order_by(*ordering("newest")).values("pk")
+            results = results.filter(pk__in=Subquery(newest[:RELEVANCE_CANDIDATES]))
         page = keyset_page(
             results,
             sort_keys(Publication, ordering(checked.sort)),
@@ -205,16 +219,6 @@ class PublicationList(ApiView):
         )
         found = queries.publication_rows(page.pks)
         rows = [found[pk] for pk in page.pks if pk in found]
-        filters = checked.filters_only(data)
-        # The listing's result count: its cached whole-collection total when nothing is
-        # filtered, else counted (or estimated, past counting.EXACT_LIMIT) once per data
-        # version for the pages of one query.
-        if filters:
-            total = figures.get(
-                f"api:count:{filters.urlencode()}", lambda: counting.count(results)
-            )[0]
-        else:
-            total = counting.Total(figures.get("publications:total", results.count))
         links = page_links(request, page)
         urls = Urls(request)
         body: dict = {
