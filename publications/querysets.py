@@ -458,23 +458,36 @@ class PersonQuerySet(models.QuerySet):
             "-name_match", "family_key", "given_key", "pk"
         )
 
-    def co_authors_of(self, person: Person) -> PersonQuerySet:
-        """Persons who share public publications with the person, annotated `shared_count`,
-        most shared first (one aggregate query)."""
-        from publications.models import Publication
-
-        shared = Publication.objects.public().filter(authorships__person=person).values("pk")
-        return (
-            self.filter(authorships__publication__in=shared)
-            .exclude(pk=person.pk)
-            .annotate(shared_count=Count("authorships__publication", distinct=True))
-            .order_by("-shared_count", "family_name", "given_name", "pk")
-        )
-
     def with_total(self) -> PersonQuerySet:
         """Annotates `total`, the number of rows of the whole queryset, so that a slice also tells
         how many there are in all (a window function: no second query)."""
         return self.annotate(total=models.Window(Count("pk")))
+
+    def top_co_authors(self, person: Person, limit: int) -> list[Person]:
+        """The `limit` persons who share the most public publications with the person (then by
+        name), each with `shared_count` and `total` (how many co-authors in all). One statement,
+        which joins persons only to the co-authors at or above the limit's count: a person with
+        5,000 outputs has 30,000 co-authors, and joining them all to persons took 400 ms."""
+        sql = f"""
+            WITH co AS (
+                SELECT a.person_id, count(DISTINCT a.publication_id) AS shared_count
+                FROM publications_authorship a
+                WHERE a.publication_id IN (
+                    SELECT mine.publication_id FROM publications_authorship mine
+                    JOIN publications_publication p ON p.id = mine.publication_id
+                    WHERE mine.person_id = %s AND {PUBLIC_SQL}
+                ) AND a.person_id IS NOT NULL AND a.person_id <> %s
+                GROUP BY a.person_id
+            ), cut AS (
+                SELECT shared_count FROM co ORDER BY shared_count DESC OFFSET %s LIMIT 1
+            )
+            SELECT pe.*, co.shared_count, (SELECT count(*) FROM co) AS total
+            FROM co JOIN publications_person pe ON pe.id = co.person_id
+            WHERE co.shared_count >= coalesce((SELECT shared_count FROM cut), 0)
+            ORDER BY co.shared_count DESC, pe.family_name, pe.given_name, pe.id
+            LIMIT %s
+        """
+        return list(self.model.objects.raw(sql, [person.pk, person.pk, limit - 1, limit]))
 
 
 class OrganisationQuerySet(models.QuerySet):

@@ -313,7 +313,7 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
         person = self.object
         co_authors = self.figures.get(
             f"{self.figures_name()}:co-authors",
-            lambda: list(Person.objects.co_authors_of(person).with_total()[:CO_AUTHORS_SHOWN]),
+            lambda: Person.objects.top_co_authors(person, CO_AUTHORS_SHOWN),
         )
         journals = self.figures.get(
             f"{self.figures_name()}:journals",
