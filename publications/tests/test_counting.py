@@ -111,9 +111,7 @@ def test_a_planner_overestimate_falls_back_to_the_exact_count(visitor, monkeypat
 def test_relevance_past_the_limit_ranks_the_newest_matches_and_says_so(visitor, monkeypatch):
     monkeypatch.setattr(counting, "EXACT_LIMIT", 5)
     monkeypatch.setattr("publications.listing.RELEVANCE_CANDIDATES", 10)
-    best = indexed(
-        PublicationFactory(title="Kinase kinase kinase", date=datetime.date(1970, 1, 1))
-    )
+    best = indexed(PublicationFactory(title="Kinase kinase kinase", date=datetime.date(1970, 1, 1)))
     for n in range(40):
         indexed(
             PublicationFactory(
