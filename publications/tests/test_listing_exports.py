@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import gc
 import io
 import json
@@ -12,8 +13,11 @@ import tracemalloc
 import bibtexparser
 import pytest
 import rispy
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from publications.models import Publication
+from publications.export_rows import record_of, records_by_id
+from publications.models import Authorship, Keyword, Person, Publication, PublicationKeyword
 from publications.tests.factories import (
     JournalFactory,
     PersonFactory,
@@ -114,3 +118,124 @@ def test_a_large_export_streams_in_constant_memory(visitor):
     # peak (measured here: 1,000 records 18 MB, 4,000 22 MB, 12,000 23 MB), not three times it
     # (loading them all at once measured 78 MB against 26 MB).
     assert everything < 2 * a_third
+
+
+def varied_records() -> list[Publication]:
+    """Records with what each format treats apart: an editor, a corporate author, a particle,
+    initials only, no journal, keywords, a subtitle, an HTML abstract, specials, a full date."""
+    book = PublicationFactory(
+        title="Ça marche: 50% of R&D_costs in {curly} Zürich",
+        subtitle="A \\ backslash ~ and ^",
+        output_type="anthology",
+        journal=None,
+        host_title="Proceedings of Things",
+        publisher="Test Press",
+        place_of_publication="Leiden",
+        isbn="9780000000002",
+        abstract="<p>First <i>paragraph</i>.</p><p>Second &amp; last.</p>",
+        date=datetime.date(2019, 9, 12),
+        date_precision="day",
+        language="fr",
+    )
+    add_authors(book, [PersonFactory(given_name="Jan", family_name="van der Zee")])
+    Authorship.objects.create(publication=book, position=2, name_as_printed="WHO Consortium")
+    Authorship.objects.create(
+        publication=book,
+        position=3,
+        role="editor",
+        person=PersonFactory(given_name="", initials="K.L.", family_name="Müller"),
+    )
+    for position, term in enumerate(["HIV", "IL-2", "R&D"], start=1):
+        keyword = Keyword.objects.create(term=term)
+        PublicationKeyword.objects.create(publication=book, keyword=keyword, position=position)
+    article = PublicationFactory(
+        title="HIV-infected patients", article_number="e1002345", doi="10.5555/hard.1"
+    )
+    add_authors(article, [PersonFactory(given_name="José", family_name="Müller-Lüdenscheidt")])
+    thesis = PublicationFactory(output_type="doctoral-thesis", journal=None, date=None)
+    return [book, article, thesis]
+
+
+def test_a_listing_reads_the_same_records_as_a_record_page():
+    publications = varied_records()
+    listed = records_by_id([publication.pk for publication in publications])
+    for publication in Publication.objects.for_detail().filter(pk__in=listed):
+        assert listed[publication.pk] == record_of(publication)
+
+
+def test_a_listing_export_writes_each_record_as_its_record_page_does(visitor):
+    publications = sorted(varied_records(), key=lambda publication: publication.title)
+    for extension in ["bib", "ris"]:
+        listed = body(visitor.get(f"/publications/export.{extension}?sort=title"))
+        one_by_one = [
+            visitor.get(f"{publication.get_absolute_url()}export.{extension}").content.decode()
+            for publication in publications
+        ]
+        assert listed == "".join(text + "\n" for text in one_by_one)
+    items = json.loads(body(visitor.get("/publications/export.json?sort=title")))
+    assert items == [
+        json.loads(visitor.get(f"{publication.get_absolute_url()}export.json").content)
+        for publication in publications
+    ]
+
+
+def export_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        body(client.get(url))
+    return len(context.captured_queries)
+
+
+def add_records(count: int, authors_each: int, keywords_each: int) -> None:
+    journal = JournalFactory()
+    persons = Person.objects.bulk_create(
+        Person(given_name=f"Ada{n}", family_name=f"Tester{n}", slug=f"tester-{count}-{n}")
+        for n in range(authors_each)
+    )
+    keywords = Keyword.objects.bulk_create(
+        Keyword(term=f"term {count} {n}") for n in range(keywords_each)
+    )
+    start = Publication.objects.count()
+    publications = Publication.objects.bulk_create(
+        Publication(
+            title=f"Record {n}",
+            slug=f"record-{n}",
+            journal=journal,
+            workflow_state="validated",
+            visibility="public",
+        )
+        for n in range(start, start + count)
+    )
+    Authorship.objects.bulk_create(
+        Authorship(publication=publication, person=person, position=position)
+        for publication in publications
+        for position, person in enumerate(persons, start=1)
+    )
+    PublicationKeyword.objects.bulk_create(
+        PublicationKeyword(publication=publication, keyword=keyword, position=position)
+        for publication in publications
+        for position, keyword in enumerate(keywords, start=1)
+    )
+
+
+def test_export_queries_grow_by_one_per_500_records_whatever_their_authors(visitor):
+    # 1 cursor_tuple_fraction = 1 for the ids' cursor, 2 the ids, filtered and sorted (a
+    # server-side cursor, whose fetches are no queries), 3 the setting reset; then per 500
+    # records one query for them with their journals, names and keywords.
+    urls = [f"/publications/export.{extension}" for extension in ["bib", "ris", "json", "csv"]]
+    add_records(3, authors_each=1, keywords_each=0)
+    assert [export_queries(visitor, url) for url in urls] == [4, 4, 4, 4]
+    add_records(497, authors_each=40, keywords_each=10)
+    assert [export_queries(visitor, url) for url in urls] == [4, 4, 4, 4]
+    add_records(1, authors_each=1, keywords_each=1)
+    assert [export_queries(visitor, url) for url in urls] == [5, 5, 5, 5]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone()[0] == "0.1"  # the other cursors are planned as before
+
+
+def test_a_record_withdrawn_during_an_export_is_left_out_of_the_rest():
+    publications = varied_records()
+    withdrawn = publications[1]
+    Publication.objects.filter(pk=withdrawn.pk).update(visibility="backend")
+    listed = records_by_id([publication.pk for publication in publications])
+    assert withdrawn.pk not in listed and len(listed) == 2
