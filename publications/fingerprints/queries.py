@@ -49,16 +49,18 @@ def aggregate_concepts(*, limit: int = SHOWN, **owner) -> list[ConceptWeight]:
 
 
 def nearest(kind: str, object_id: int) -> list[int]:
-    """Ids of the vectors of this kind nearest to the object's own, nearest first."""
+    """Ids of the vectors of this kind nearest to the object's own, nearest first; none if the
+    object has no vector (ordered by the distance to nothing, any vectors would come back)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT object_id FROM publications_fingerprintvector
-            WHERE kind = %s AND public AND object_id <> %s
-            ORDER BY vector <=> (
+            WITH own AS (
                 SELECT vector FROM publications_fingerprintvector
                 WHERE kind = %s AND object_id = %s
             )
+            SELECT object_id FROM publications_fingerprintvector
+            WHERE kind = %s AND public AND object_id <> %s AND EXISTS (SELECT FROM own)
+            ORDER BY vector <=> (SELECT vector FROM own)
             LIMIT %s
             """,
             [kind, object_id, kind, object_id, CANDIDATES],

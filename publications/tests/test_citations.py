@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from citeproc import model as citeproc_model
 from django.core.management import call_command
 
 from publications import citations
@@ -50,6 +51,27 @@ def test_citeproc_py_with_our_corrections_prints_what_citeproc_js_prints(style, 
 
 def test_the_reference_covers_the_three_csl_tabs():
     assert {style for _, _, style in citations.TABS if style} <= set(REFERENCE)
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        *REFERENCE,
+        "chicago-author-date",
+        "modern-language-association",
+        "elsevier-harvard",
+        "american-chemical-society",
+        "springer-basic-author-date",
+    ],
+)
+def test_remembered_style_lookups_print_what_citeproc_py_prints_without_them(style, monkeypatch):
+    remembered = [citations.render_csl(item, style) for item in ITEMS.values()]
+    # citeproc-py's own lookups, and a style parsed afresh for every reference.
+    monkeypatch.setattr(
+        citeproc_model.CitationStylesElement, "xpath_search", citations._citeproc_xpath_search
+    )
+    monkeypatch.setattr(citations, "load_style", citations.load_style.__wrapped__)
+    assert [citations.render_csl(item, style) for item in ITEMS.values()] == remembered
 
 
 def test_values_are_escaped_in_every_style():

@@ -627,10 +627,10 @@ def person_world(co_authors: int, journals: int, publications: int) -> Person:
 
 
 def test_person_profile_budget_does_not_grow_with_co_authors_journals_or_years(visitor):
-    # 1 person, 2 memberships + organisations, 3 name variants, 4 output per year, 5 co-authors
-    # with counts and total, 6 journals with counts and total, 7 the planner's estimate of the
-    # outputs, 8 count, 9 page + journals, 10 authorships + persons, 11 the listing's facets
-    # (one statement).
+    # 1 person, 2 memberships + organisations, 3 name variants, 4 data version, 5 output per
+    # year, 6 co-authors with counts and total, 7 journals with counts and total, 8 count,
+    # 9 page + journals, 10 authorships + persons, 11 the listing's facets (one statement);
+    # 5-8 and 11 are cached figures, counted on a cache miss (as here).
     few = person_world(co_authors=2, journals=1, publications=3)
     many = person_world(co_authors=45, journals=30, publications=60)
     # 14 with similar profiles to show (test_fingerprints); these persons have no fingerprint.
@@ -679,8 +679,9 @@ def test_journal_list_budget_with_a_search_does_not_grow(visitor, query):
 
 
 def test_organisation_pages_budget_does_not_grow_with_depth_people_or_units(visitor):
-    # Organisation page: 1 organisation, 2 its ancestors and units, 3 output per year, 4 members
-    # with total, 5 estimate, 6 count, 7 page + journals, 8 authorships + persons, 9 facets.
+    # Organisation page: 1 organisation, 2 its ancestors and units, 3 data version (for the
+    # cached figures: chart, count and facets), 4 output per year, 5 members with total,
+    # 6 count, 7 page + journals, 8 authorships + persons, 9 facets, 10 fingerprint.
     # Tree: 1 organisations, 2 data version, 3 output counts of every unit (a cache miss).
     def chain(depth: int) -> Organisation:
         node = OrganisationFactory(kind="university")

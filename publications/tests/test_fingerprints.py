@@ -120,6 +120,12 @@ def test_similar_publications_and_profiles_are_ordered_by_fingerprint(collection
     assert collection["ana"] not in persons
 
 
+def test_a_record_or_person_without_a_fingerprint_has_nothing_similar(collection):
+    unprinted = PublicationFactory(title="Not yet fingerprinted")
+    assert queries.similar_publications(unprinted) == []
+    assert queries.similar_persons(PersonFactory()) == []
+
+
 def test_an_edit_refreshes_the_record_and_its_authors(collection):
     soil = collection["soil"]
     soil.abstract = "Mycorrhizal fungi and mycorrhizal networks in alpine soil."

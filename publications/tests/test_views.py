@@ -265,8 +265,9 @@ def make_publications(count: int, authors_each: int) -> list[Publication]:
 
 
 def test_publication_page_query_budget_does_not_grow_with_authors(visitor):
-    # 1 publication + journal + keywords, subject areas, status history and links as JSON,
-    # 2 authorships + persons + affiliations as JSON, 3 fingerprint, 4 nearest (budgets.py).
+    # A visitor's first visit (a cache miss, pagecache): 1 data version, 2 publication +
+    # journal + keywords, subject areas, status history and links as JSON, 3 authorships +
+    # persons + affiliations as JSON, 4 fingerprint, 5 nearest (budgets.py).
     few = make_publications(1, authors_each=1)[0]
     many = make_publications(1, authors_each=60)[0]
     for position in range(1, 21):
@@ -274,10 +275,10 @@ def test_publication_page_query_budget_does_not_grow_with_authors(visitor):
         many.publication_keywords.create(keyword=keyword, position=position)
         many.links.create(url=f"https://example.org/{position}", label=f"Mirror {position}")
     many.status_history.create(status="submitted", date="2019-01-01", date_precision="year")
-    assert queries_for(visitor, few.get_absolute_url()) == queries_for(
-        visitor, many.get_absolute_url()
-    )
-    assert queries_for(visitor, many.get_absolute_url()) <= RECORD_PAGE_BUDGET
+    first_visits = [queries_for(visitor, p.get_absolute_url()) for p in (few, many)]
+    assert first_visits[0] == first_visits[1] <= RECORD_PAGE_BUDGET
+    # A repeat visit, from the cache: the data version alone.
+    assert queries_for(visitor, many.get_absolute_url()) == 1
     page = visitor.get(many.get_absolute_url()).content.decode()
     assert "keyword 20" in page and "Mirror 20" in page and "Submitted" in page
     assert "Dept 1" in page  # the affiliations, from their JSON
@@ -304,9 +305,10 @@ def test_publication_page_query_budget_does_not_grow_with_authors(visitor):
         ("/journals/", 2),
         # 1 all codes, 2 data version, 3 code, area and group counts (grouping sets).
         ("/subject-areas/", 3),
-        # 1 area + parent, 2 children, 3 output per year, 4 count, 5 page + journals,
-        # 6 authorships, 7 journals, 8 the listing's facets (one statement).
-        ("/subject-areas/2400/", 8),
+        # 1 area + parent, 2 children, 3 data version, 4 output per year, 5 count, 6 page +
+        # journals, 7 authorships, 8 journals, 9 the listing's facets (one statement); 4, 5 and 9
+        # are cached figures, counted on a cache miss.
+        ("/subject-areas/2400/", 9),
     ],
 )
 def test_listing_query_budgets_do_not_grow_with_rows(visitor, url, budget):
@@ -334,17 +336,19 @@ def test_detail_page_query_budgets_do_not_grow_with_rows(visitor):
 
     link_all()
     urls = {
-        # 1 person, 2 memberships + organisations, 3 name variants, 4 output per year,
-        # 5 co-authors with counts and total, 6 journals with counts and total, 7 count,
-        # 8 page + journals, 9 authorships + persons, 10 the listing's facets, 11 fingerprint,
-        # 12 nearest fingerprints, 13 similar profiles (when there are some).
-        person.get_absolute_url(): 13,
-        # 1 organisation, 2 its ancestors and units, 3 output per year, 4 members with total,
-        # 5 count, 6 page + journals, 7 authorships + persons, 8 facets, 9 fingerprint.
-        organisation.get_absolute_url(): 9,
-        # 1 journal, 2 subject areas, 3 output per year, 4 count, 5 page, 6 authorships,
-        # 7 facets.
-        journal.get_absolute_url(): 7,
+        # 1 person, 2 memberships + organisations, 3 name variants, 4 data version, 5 output
+        # per year, 6 co-authors with counts and total, 7 journals with counts and total,
+        # 8 count, 9 page + journals, 10 authorships + persons, 11 the listing's facets,
+        # 12 fingerprint, 13 nearest fingerprints, 14 similar profiles (when there are some).
+        # 5-8 and 11 are cached figures, counted on a cache miss (as here).
+        person.get_absolute_url(): 14,
+        # 1 organisation, 2 its ancestors and units, 3 data version, 4 output per year,
+        # 5 members with total, 6 count, 7 page + journals, 8 authorships + persons, 9 facets,
+        # 10 fingerprint.
+        organisation.get_absolute_url(): 10,
+        # 1 journal, 2 subject areas, 3 data version, 4 output per year, 5 count, 6 page,
+        # 7 authorships, 8 facets.
+        journal.get_absolute_url(): 8,
     }
     small = {url: queries_for(visitor, url) for url in urls}
     Publication.objects.all().delete()

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from publications import citations, exports, metadata
+from publications import citations, export_rows, exports, metadata, pagecache
 from publications.feeds import ListingFeed
 from publications.filters import PublicationFilterSet
 from publications.fingerprints import queries as fingerprints
@@ -62,10 +62,10 @@ def public_record(request: HttpRequest, slug: str) -> Publication:
     queryset = Publication.objects.for_detail()
     if not request.user.is_staff:
         queryset = queryset.public()
-    publication = queryset.filter(slug=slug).first()
-    if publication is None:
-        raise Http404("No publication at this address.")
-    return publication
+    try:
+        return queryset.get(slug=slug)  # unlike first(), without the model's three-key ORDER BY
+    except Publication.DoesNotExist:
+        raise Http404("No publication at this address.") from None
 
 
 def export_response(request: HttpRequest, publication: Publication, extension: str):
@@ -164,7 +164,14 @@ def negotiated(request: HttpRequest) -> str:
 def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A record page. Only Validated + Public records are shown to visitors; staff may preview
     the others. An old slug redirects permanently to the current one. An Accept header that
-    prefers BibTeX, RIS, CSL-JSON or JSON-LD gets that instead of HTML."""
+    prefers BibTeX, RIS, CSL-JSON or JSON-LD gets that instead of HTML. Visitors' pages come
+    from the cache while the data is unchanged, and revalidate with a 304 (pagecache)."""
+    extension = negotiated(request)
+    page = None
+    if not extension and pagecache.cacheable(request):
+        page = pagecache.PageCache(request)
+        if (response := page.answer()) is not None:
+            return response
     try:
         publication = public_record(request, slug)
     except Http404:
@@ -174,10 +181,16 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if old and (old.publication.is_public or request.user.is_staff):
             return redirect(old.publication, permanent=True)
         raise Http404("No publication at this address.")
-    if extension := negotiated(request):
+    if extension:
         response = export_response(request, publication, extension)
         patch_vary_headers(response, ("Accept",))
         return response
+    response = record_page(request, publication)
+    return page.keep(response) if page is not None else response
+
+
+def record_page(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """The record page of a record loaded with for_detail()."""
     authorships = list(publication.authorships.all())
     response = render(
         request,
@@ -271,25 +284,24 @@ def listing_export(request: HttpRequest, extension: str) -> HttpResponse:
     sort = data.get("sort") or ("relevance" if query else "newest")
     if sort not in SORTS or (sort == "relevance" and not query):
         sort = "newest"
-    rows = results.for_detail().order_by(*ordering(sort)).iterator(chunk_size=EXPORT_CHUNK)
+    rows = export_rows.export_records(results.order_by(*ordering(sort)), EXPORT_CHUNK)
     record_url = request.build_absolute_uri("/publications/")
 
-    def url_of(publication: Publication) -> str:
-        return f"{record_url}{publication.slug}/"
+    def url_of(record: export_rows.ExportRecord) -> str:
+        return f"{record_url}{record.slug}/"
 
     if extension == "bib":
-        chunks = (exports.bibtex(p, url_of(p)) + "\n" for p in rows)
+        texts = (exports.bibtex(r, url_of(r)) + "\n" for r in rows)
     elif extension == "ris":
-        chunks = (exports.ris(p, url_of(p)) + "\n" for p in rows)
+        texts = (exports.ris(r, url_of(r)) + "\n" for r in rows)
     elif extension == "json":
-        chunks = json_array(json.dumps(exports.csl_json(p, url_of(p))) for p in rows)
+        texts = json_array(json.dumps(exports.csl_json(r, url_of(r))) for r in rows)
     else:
         writer = csv.writer(exports.Echo())
         header = (writer.writerow(exports.CSV_COLUMNS),)
-        chunks = chain(header, (writer.writerow(exports.csv_row(p, url_of(p))) for p in rows))
-    response = StreamingHttpResponse(
-        chunks, content_type=f"{LISTING_EXPORTS[extension]}; charset=utf-8"
-    )
+        texts = chain(header, (writer.writerow(exports.csv_row(r, url_of(r))) for r in rows))
+    content_type = f"{LISTING_EXPORTS[extension]}; charset=utf-8"
+    response = StreamingHttpResponse(exports.joined(texts, EXPORT_CHUNK), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="publications.{extension}"'
     return response
 

@@ -1,0 +1,136 @@
+"""The record page from a cache, and conditional GET, both exact by the data version.
+
+DataVersion (migration 0005) changes with every statement that writes the portal's tables, and
+a record page is made of nothing else but this deployment's code, templates and static files and
+the request's address. So a page kept under (data version, deployment, address) is exactly what
+rendering it again would give, and a client's copy whose ETag names the same is current: a
+repeat visit costs one query, whether it is answered with the kept page or with a 304.
+
+The fingerprint vectors (the "Similar publications") have no version trigger of their own
+(migration 0009): they are written in the transactions that write the publication concepts, and
+their public flag by triggers of the publication's own update, and both of those change the
+version.
+
+Only what every visitor sees is kept or confirmed: not staff's pages (drafts, previews), not htmx
+requests, not addresses with a query string, not an export that the Accept header asks for. The
+page must therefore carry nothing of the visitor's own: no CSRF token, no messages, no login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import django
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from publications.api.conditional import version_seen_at
+
+TIMEOUT = 24 * 60 * 60  # exact at any age: the timeout only frees the space of old versions
+# Browsers and caches may keep a page, but must ask before showing it again (one query, a 304).
+CACHE_CONTROL = "no-cache"
+VARY = ("Accept",)  # as the record page's own responses (exports are negotiated)
+KEPT_HEADERS = ("Content-Type", "Link")
+
+
+def cacheable(request: HttpRequest) -> bool:
+    """Whether this request may be answered from the cache and its answer kept: a plain GET of
+    the address by a visitor (any user who is not staff)."""
+    return (
+        request.method == "GET"
+        and not request.META.get("QUERY_STRING")
+        and "HX-Request" not in request.headers
+        and not request.user.is_staff
+    )
+
+
+def data_version() -> int:
+    # Written by hand: on a repeat visit this is the page's only query, and the ORM's version
+    # of it costs five times as long as the statement.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM publications_dataversion WHERE id = 1")
+        return cursor.fetchone()[0]
+
+
+@lru_cache(maxsize=1)
+def deployment() -> str:
+    """A digest of what decides a page besides the data: the code, templates and static files
+    (whose hashed names the page links), the installed Django and citation styles, the
+    portal's name. An ETag from before a deployment that changed any of them is not confirmed.
+    Read once per process (about 150 small files)."""
+    from publications.citations import STYLES_VERSION
+
+    digest = hashlib.blake2b(digest_size=8)
+    base = settings.BASE_DIR
+    for folder in ("portal", "publications", "templates", "static"):
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".js", ".svg"} and "tests" not in path.parts:
+                digest.update(f"{path.relative_to(base)}\0".encode())
+                digest.update(path.read_bytes())
+    digest.update(
+        f"{django.get_version()}\0{STYLES_VERSION}\0{settings.PORTAL_NAME}\0"
+        f"{settings.PORTAL_INSTITUTION}".encode()
+    )
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Kept:
+    content: bytes
+    headers: list[tuple[str, str]]
+
+
+class PageCache:
+    """One request's view of the cache. Reads the data version (one query) before anything
+    else is read, so a page is only ever kept under a version no newer than its data."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        version = data_version()
+        address = f"{deployment()} {request.scheme}://{request.get_host()}{request.path}"
+        digest = hashlib.blake2b(address.encode(), digest_size=12).hexdigest()
+        self.key = f"portal:page:{version}:{digest}"
+        self.etag = f'"{version}-{digest}"'
+        # Last-Modified is the time this process first read the version (whole seconds), given
+        # only from the second after it: a change within the second it was read could otherwise
+        # keep the same date, and If-Modified-Since would confirm a stale copy.
+        seen = version_seen_at(version)
+        self.last_modified = seen if seen < int(time.time()) else None
+
+    def answer(self) -> HttpResponse | None:
+        """A 304 when the client's copy is current (or a 412 for a failed If-Match), the kept
+        page when there is one, else None: render it, then keep() it."""
+        response = get_conditional_response(
+            self.request, etag=self.etag, last_modified=self.last_modified
+        )
+        if response is None:
+            kept = cache.get(self.key)
+            if kept is None:
+                return None
+            response = HttpResponse(kept.content)
+            for header, value in kept.headers:
+                response[header] = value
+        return self.validated(response)
+
+    def keep(self, response: HttpResponse) -> HttpResponse:
+        """Keeps a rendered page (a 200) for the next visitor, with its validators."""
+        if response.status_code == 200 and not response.streaming:
+            headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
+            cache.set(self.key, Kept(response.content, headers), TIMEOUT)
+        return self.validated(response)
+
+    def validated(self, response: HttpResponse) -> HttpResponse:
+        if response.status_code in {200, 304}:
+            response["ETag"] = self.etag
+            if self.last_modified is not None:
+                response["Last-Modified"] = http_date(self.last_modified)
+            response["Cache-Control"] = CACHE_CONTROL
+            patch_vary_headers(response, VARY)
+        return response

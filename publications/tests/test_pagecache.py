@@ -1,0 +1,172 @@
+"""The record page from the cache and its conditional GET: a repeat visit costs one query, and
+every change, to the record or to a row it shows, is on the page at the very next request."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from publications import pagecache
+from publications.models import Journal, Person, Publication
+from publications.tests.factories import (
+    JournalFactory,
+    PersonFactory,
+    PublicationFactory,
+    add_authors,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def visit(client, url: str, headers: dict | None = None):
+    """The response and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers or {})
+    return response, len(queries)
+
+
+@pytest.fixture
+def record() -> Publication:
+    publication = PublicationFactory(
+        title="Quiet title", journal=JournalFactory(title="Journal of Old Names")
+    )
+    add_authors(publication, [PersonFactory(given_name="Ada", family_name="Lovelace")])
+    return publication
+
+
+def test_a_repeat_visit_is_the_same_page_for_one_query(visitor, record):
+    first, _ = visit(visitor, record.get_absolute_url())
+    again, queries = visit(visitor, record.get_absolute_url())
+    assert queries == 1  # the data version
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["Link"] == first["Link"]
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["ETag"] == first["ETag"]
+    assert "Accept" in again["Vary"]
+
+
+def test_an_edit_to_the_record_is_shown_at_once(visitor, record):
+    visitor.get(record.get_absolute_url())
+    Publication.objects.filter(pk=record.pk).update(title="Loud title")
+    page = visitor.get(record.get_absolute_url()).content.decode()
+    assert "Loud title" in page and "Quiet title" not in page
+
+
+def test_renaming_an_author_is_shown_at_once_in_the_metadata_and_the_citations(visitor, record):
+    visitor.get(record.get_absolute_url())
+    Person.objects.filter(family_name="Lovelace").update(family_name="Byron")
+    page = visitor.get(record.get_absolute_url()).content.decode()
+    # The byline keeps the name as printed; the citations and metadata use the person's.
+    assert '<meta name="citation_author" content="Byron, Ada">' in page
+    assert 'id="cite-apa">Byron, A.' in page
+    assert 'id="cite-author">Byron, A.' in page
+
+
+def test_renaming_the_journal_is_shown_at_once(visitor, record):
+    visitor.get(record.get_absolute_url())
+    Journal.objects.filter(pk=record.journal_id).update(title="Journal of New Names")
+    page = visitor.get(record.get_absolute_url()).content.decode()
+    assert "Journal of New Names" in page and "Journal of Old Names" not in page
+
+
+def test_a_record_taken_out_of_public_view_is_gone_at_once(visitor, record):
+    visitor.get(record.get_absolute_url())
+    Publication.objects.filter(pk=record.pk).update(visibility="backend")
+    assert visitor.get(record.get_absolute_url()).status_code == 404
+
+
+def test_staff_never_get_the_visitors_page_nor_visitors_the_staffs(staff_user, record):
+    visitor, librarian = Client(), Client()
+    librarian.force_login(staff_user)
+    draft = PublicationFactory(title="Unfinished", workflow_state="in_progress")
+    visit(visitor, record.get_absolute_url())
+    response, queries = visit(librarian, record.get_absolute_url())
+    assert queries > 1 and not response.has_header("ETag")  # rendered for them, not kept
+    assert "Not public" in librarian.get(draft.get_absolute_url()).content.decode()
+    assert visitor.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_staff_visit_keeps_nothing_for_visitors(staff_user, record):
+    librarian = Client()
+    librarian.force_login(staff_user)
+    librarian.get(record.get_absolute_url())
+    _, queries = visit(Client(), record.get_absolute_url())
+    assert queries > 1
+
+
+@pytest.mark.parametrize(
+    "suffix, headers",
+    [("?utm_source=feed", {}), ("", {"HX-Request": "true"})],
+    ids=["query string", "htmx"],
+)
+def test_requests_that_could_differ_are_rendered_every_time(visitor, record, suffix, headers):
+    url = record.get_absolute_url() + suffix
+    visit(visitor, url, headers)
+    response, queries = visit(visitor, url, headers)
+    assert response.status_code == 200 and queries > 1
+
+
+def test_a_current_copy_is_confirmed_with_a_304_for_one_query(visitor, record):
+    etag = visitor.get(record.get_absolute_url())["ETag"]
+    response, queries = visit(visitor, record.get_absolute_url(), {"If-None-Match": etag})
+    assert response.status_code == 304 and queries == 1
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "no-cache"
+
+
+def test_a_copy_from_before_a_change_is_not_confirmed(visitor, record):
+    etag = visitor.get(record.get_absolute_url())["ETag"]
+    Person.objects.filter(family_name="Lovelace").update(family_name="Byron")
+    response = visitor.get(record.get_absolute_url(), headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert "Byron" in response.content.decode()
+
+
+def test_if_modified_since_is_answered_from_the_second_after_the_version_was_read(
+    visitor, record, monkeypatch
+):
+    url = record.get_absolute_url()
+    first = visitor.get(url)
+    if not first.has_header("Last-Modified"):  # read in this very second: no date to give
+        real_time = pagecache.time.time
+        monkeypatch.setattr(pagecache.time, "time", lambda: real_time() + 2)
+    last_modified = visitor.get(url)["Last-Modified"]
+    assert visitor.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+    Publication.objects.filter(pk=record.pk).update(title="Loud title")
+    response = visitor.get(url, headers={"If-Modified-Since": last_modified})
+    assert response.status_code == 200 and "Loud title" in response.content.decode()
+
+
+def test_an_export_asked_for_by_accept_is_not_answered_with_the_page(visitor, record):
+    url = record.get_absolute_url()
+    etag = visitor.get(url)["ETag"]
+    response = visitor.get(url, headers={"Accept": "application/x-bibtex", "If-None-Match": etag})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/x-bibtex")
+    assert not response.has_header("ETag")
+
+
+def test_each_host_gets_its_own_canonical_address(visitor, record, settings):
+    settings.ALLOWED_HOSTS = ["portal.example.org", "mirror.example.org"]
+    url = record.get_absolute_url()
+    for host in ("portal.example.org", "mirror.example.org", "portal.example.org"):
+        page = visitor.get(url, headers={"Host": host}).content.decode()
+        assert f'<link rel="canonical" href="http://{host}{url}">' in page
+
+
+def test_a_new_deployment_does_not_confirm_copies_from_the_old_one(visitor, record, monkeypatch):
+    etag = visitor.get(record.get_absolute_url())["ETag"]
+    monkeypatch.setattr(pagecache, "deployment", lambda: "another deployment")
+    response = visitor.get(record.get_absolute_url(), headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response["ETag"] != etag
+
+
+def test_the_kept_page_holds_nothing_of_the_visitors_own(visitor, record):
+    response = visitor.get(record.get_absolute_url())
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert not response.cookies
+    assert "Cookie" in response["Vary"]
