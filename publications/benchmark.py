@@ -659,6 +659,16 @@ def render(report: Report, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+HISTORY = "## Before and after"
+
+
+def with_history(report_text: str, previous: str) -> str:
+    """The new report, followed by the previous file's hand-kept section from HISTORY on (the
+    figures of earlier runs that each technique was measured against), which a run keeps."""
+    start = previous.find("\n" + HISTORY)
+    return report_text + (previous[start:] if start >= 0 else "")
+
+
 # Import throughput
 
 # 113 real works from the Crossref REST API (shared/realdata/crossref/works.jsonl).

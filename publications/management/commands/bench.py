@@ -74,7 +74,9 @@ class Command(BaseCommand):
         command = "make bench" + (
             f" BENCH_ARGS='--seconds {options['seconds']}'" if options["seconds"] != 10 else ""
         )
-        Path(options["output"]).write_text(benchmark.render(report, command))
+        output = Path(options["output"])
+        previous = output.read_text() if output.exists() else ""
+        output.write_text(benchmark.with_history(benchmark.render(report, command), previous))
         log(f"Wrote {options['output']} in {time.monotonic() - started:.0f} s.")
 
     def export(self, base: str, rng: random.Random, master: int) -> list[tuple[str, str, str]]:

@@ -1,0 +1,14 @@
+"""make bench's report keeps the hand-kept history of BENCHMARKS.md across runs."""
+
+from publications.benchmark import HISTORY, with_history
+
+
+def test_a_new_report_keeps_the_previous_files_history_and_drops_its_old_figures():
+    previous = f"# Benchmarks\n\nold figures\n\n{HISTORY}\n\n| technique | before | after |\n"
+    text = with_history("# Benchmarks\n\nnew figures\n", previous)
+    assert "new figures" in text and "old figures" not in text
+    assert text.endswith(f"{HISTORY}\n\n| technique | before | after |\n")
+
+
+def test_without_a_previous_file_the_report_is_written_alone():
+    assert with_history("# Benchmarks\n", "") == "# Benchmarks\n"
