@@ -8,8 +8,7 @@ import hashlib
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db import connection
 
 from publications import validators
 from publications.importing.records import ImportedName, ImportedRecord
@@ -96,11 +95,24 @@ def existing_keys(records: list[ImportedRecord]) -> set[str]:
     sources = [source_key(record) for record in records]
     if not (dois or pmids or sources):
         return set()
-    found = (
-        Publication.objects.alias(doi_lower=Lower("doi"))
-        .filter(Q(doi_lower__in=dois) | Q(pmid__in=pmids) | Q(source_ids__overlap=sources))
-        .values_list("doi", "pmid", "source_ids")
-    )
+    # Three indexed lookups (the DOI and PMID indexes are partial, on non-empty values; the
+    # source ids one GIN lookup each, since for an overlap with 1,000 ids the planner expects
+    # every row), united: as one OR, PostgreSQL read all 1,000,000 records per batch (6 s).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT doi, pmid, source_ids FROM publications_publication
+            WHERE lower(doi) = ANY(%s) AND doi <> ''
+            UNION
+            SELECT doi, pmid, source_ids FROM publications_publication
+            WHERE pmid = ANY(%s) AND pmid <> ''
+            UNION
+            SELECT p.doi, p.pmid, p.source_ids FROM unnest(%s::varchar[]) AS source
+            JOIN publications_publication p ON p.source_ids @> ARRAY[source]
+            """,
+            [[doi.lower() for doi in dois], pmids, sources],
+        )
+        found = cursor.fetchall()
     keys = set()
     for doi, pmid, source_ids in found:
         keys |= {f"doi:{doi.lower()}", f"pmid:{pmid}"} | {f"source:{s}" for s in source_ids}
