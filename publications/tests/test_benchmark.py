@@ -12,3 +12,12 @@ def test_a_new_report_keeps_the_previous_files_history_and_drops_its_old_figures
 
 def test_without_a_previous_file_the_report_is_written_alone():
     assert with_history("# Benchmarks\n", "") == "# Benchmarks\n"
+
+
+def test_the_report_names_the_options_that_reproduce_it():
+    from publications.management.commands.bench import Command
+
+    defaults = {"seconds": 10, "workers": 4, "seed": 1, "size": 400, "only": ""}
+    assert Command().changed({**defaults, "no_import": False, "harvest": 100_000}) == ""
+    given = {**defaults, "seconds": 8, "no_import": True, "harvest": 0}
+    assert Command().changed(given) == "--seconds 8 --no-import --harvest 0"

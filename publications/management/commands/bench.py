@@ -42,6 +42,19 @@ class Command(BaseCommand):
             help="Records of the timed OAI-PMH harvest (0: the whole collection).",
         )
 
+    def changed(self, options: dict) -> str:
+        """The options given other than their defaults, as they are written on a command line
+        (the output file aside), so that the report names the command that reproduces it."""
+        defaults = {"seconds": 10, "workers": 4, "seed": 1, "size": 400, "only": "",
+                    "no_import": False, "harvest": 100_000}  # fmt: skip
+        words = []
+        for name, default in defaults.items():
+            value = options.get(name, default)
+            if value != default:
+                flag = "--" + name.replace("_", "-")
+                words.append(flag if value is True else f"{flag} {value}")
+        return " ".join(words)
+
     def handle(self, *args, **options):
         if not shutil.which("wrk"):
             raise CommandError("wrk is missing: apt-get install -y wrk")
@@ -72,7 +85,7 @@ class Command(BaseCommand):
         if not options["only"] and not options["no_import"]:
             report.extras.append(self.imports())
         command = "make bench" + (
-            f" BENCH_ARGS='--seconds {options['seconds']}'" if options["seconds"] != 10 else ""
+            f" BENCH_ARGS='{changed}'" if (changed := self.changed(options)) else ""
         )
         output = Path(options["output"])
         previous = output.read_text() if output.exists() else ""
