@@ -97,19 +97,23 @@ def consume_peak(client, url: str) -> int:
     return peak
 
 
-def test_a_large_export_streams_in_constant_memory(visitor):
-    journal = JournalFactory()
-    Publication.objects.bulk_create(
+def public_records(numbers: range, journal, **fields) -> list[Publication]:
+    """Public records "Record n" in the journal, made in one statement."""
+    return Publication.objects.bulk_create(
         Publication(
             title=f"Record {n}",
             slug=f"record-{n}",
             journal=journal,
             workflow_state="validated",
             visibility="public",
-            abstract="An abstract of some length. " * 20,
+            **fields,
         )
-        for n in range(4500)
+        for n in numbers
     )
+
+
+def test_a_large_export_streams_in_constant_memory(visitor):
+    public_records(range(4500), JournalFactory(), abstract="An abstract of some length. " * 20)
     everything = consume_peak(visitor, "/publications/export.ris")
     first_third = Publication.objects.order_by("pk").values("pk")[:1500]
     Publication.objects.exclude(pk__in=first_third).update(workflow_state="in_progress")
@@ -195,16 +199,7 @@ def add_records(count: int, authors_each: int, keywords_each: int) -> None:
         Keyword(term=f"term {count} {n}") for n in range(keywords_each)
     )
     start = Publication.objects.count()
-    publications = Publication.objects.bulk_create(
-        Publication(
-            title=f"Record {n}",
-            slug=f"record-{n}",
-            journal=journal,
-            workflow_state="validated",
-            visibility="public",
-        )
-        for n in range(start, start + count)
-    )
+    publications = public_records(range(start, start + count), journal)
     Authorship.objects.bulk_create(
         Authorship(publication=publication, person=person, position=position)
         for publication in publications
