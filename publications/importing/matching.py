@@ -145,7 +145,6 @@ class Matcher:
                 person._state.adding = False
                 candidates.setdefault(folded, []).append(person)
             ids = sorted({person.pk for group in candidates.values() for person in group})
-            known = sorted(set(ids) | {person.pk for person in by_orcid.values()})
             journal_ids = sorted({journal.pk for journal in journals if journal})
             cursor.execute(
                 "SELECT DISTINCT a.person_id, p.journal_id FROM publications_authorship a "
@@ -154,11 +153,25 @@ class Matcher:
                 [ids, journal_ids],
             )
             in_journal = set(cursor.fetchall())
+            # Co-author evidence is only ever sought between persons who may stand for two
+            # authors of the same record: the pairs are looked for within each record's
+            # candidates (all co-authors of all namesakes came to 2 million pairs a batch
+            # among 1,000,000 records).
+            pairs = record_candidates(records, candidates, by_orcid)
             cursor.execute(
-                "SELECT DISTINCT a.person_id, b.person_id FROM publications_authorship a "
-                "JOIN publications_authorship b ON b.publication_id = a.publication_id "
-                "WHERE a.person_id = ANY(%s) AND b.person_id = ANY(%s)",
-                [ids, known],
+                """
+                WITH r AS (
+                    SELECT DISTINCT record, person_id
+                    FROM unnest(%s::int[], %s::bigint[]) AS r(record, person_id)
+                )
+                SELECT DISTINCT a.person_id, b.person_id
+                FROM r ra
+                JOIN publications_authorship a ON a.person_id = ra.person_id
+                JOIN publications_authorship b ON b.publication_id = a.publication_id
+                JOIN r rb ON rb.record = ra.record AND rb.person_id = b.person_id
+                WHERE b.person_id <> a.person_id
+                """,
+                [[record for record, _ in pairs], [person for _, person in pairs]],
             )
             # Evidence as sets per candidate, tested by intersection: testing each of a
             # record's matched authors in turn was quadratic in long author lists.
@@ -363,3 +376,25 @@ class Matcher:
                 if pk and pk not in found:
                     found.append(pk)
         return found
+
+
+def record_candidates(
+    records: list[ImportedRecord],
+    candidates: dict[str, list[Person]],
+    by_orcid: dict[str, Person],
+) -> list[tuple[int, int]]:
+    """(record number, person id) for every person in the database who may be chosen for an
+    author of the record: a namesake with the same first initial, or the holder of the
+    author's ORCID iD."""
+    pairs = set()
+    for number, record in enumerate(records):
+        for name in record.authors:
+            if name.literal:
+                continue
+            if (orcid := valid_orcid(name.orcid)) and orcid in by_orcid:
+                pairs.add((number, by_orcid[orcid].pk))
+            initials = name.initials or initials_of(name.given)
+            for candidate in candidates.get(fold(name.family_name.strip()), []):
+                if same_first_initial(candidate, initials):
+                    pairs.add((number, candidate.pk))
+    return sorted(pairs)
