@@ -262,13 +262,18 @@ def compute_facets(
     whose sampling `known` (by facet_set_key) does not give. A set whose ids are known (`ids`,
     by the same key) is read by id."""
     specs = [spec for spec in FACETS if spec.name not in set(hidden)]
+    # The set each facet counts: the results without the facet's own filter.
+    own_removed = {spec.name: without(data, spec.params) for spec in specs}
+    keys = {name: facet_set_key(query) for name, query in own_removed.items()}
     found: dict[str, QuerySet] = {}  # each distinct set of publications counted, by its key
     for spec in specs:
-        key = facet_set_key(without(data, spec.params))
+        key = keys[spec.name]
+        if key in found:
+            continue
         if key in (ids or {}):
             found[key] = counting.with_ids(base.model.objects.all(), ids[key])
-        elif key not in found:
-            found[key] = PublicationFilterSet(without(data, spec.params), queryset=base).qs
+        else:
+            found[key] = PublicationFilterSet(own_removed[spec.name], queryset=base).qs
     samplings = dict(known or {})
     unknown = [key for key in found if key not in samplings]
     sizes = counting.estimates([found[key] for key in unknown])
@@ -283,9 +288,8 @@ def compute_facets(
         params.extend(sql_params)
     parts = []
     for spec in specs:
-        key = facet_set_key(without(data, spec.params))
         limit = ALL if spec.name == expanded else TOP + 1
-        sql, sql_params = spec.rows(names[key], selected_values(data, spec), limit)
+        sql, sql_params = spec.rows(names[keys[spec.name]], selected_values(data, spec), limit)
         parts.append(
             f"(SELECT %s AS facet, sub.value::text, sub.label::text, sub.n FROM ({sql}) sub)"
         )
@@ -297,13 +301,7 @@ def compute_facets(
             for facet, value, label, n in cursor.fetchall():
                 rows[facet].append((value, label, n))
     return [
-        build_facet(
-            spec,
-            rows[spec.name],
-            data,
-            expanded,
-            samplings[facet_set_key(without(data, spec.params))],
-        )
+        build_facet(spec, rows[spec.name], data, expanded, samplings[keys[spec.name]])
         for spec in specs
     ]
 

@@ -22,6 +22,7 @@ from publications import counting
 from publications.facets import Facet, compute_facets, facet_set_key, url_with
 from publications.figures import Figures
 from publications.filters import PublicationFilterSet
+from publications.models import Publication
 from publications.search import clean_query, is_doi, snippet_html, suggest, with_snippets
 
 PAGE_SIZES = (25, 50, 100)
@@ -130,8 +131,6 @@ def build_listing(
         )
     number = min(number, last_page)
     if ids is not None:
-        from publications.models import Publication
-
         results = counting.with_ids(Publication.objects.all(), ids)
         results = results.ranked(query) if query else results
     ordered = results.order_by(*ordering(sort))
@@ -143,8 +142,6 @@ def build_listing(
     # the count, which may be an estimate.
     found = []
     if total.value:
-        from publications.models import Publication
-
         start = (number - 1) * per_page
         window = ordered.values("pk")[start : start + per_page]
         rows = Publication.objects.filter(pk__in=Subquery(window)).for_list()
