@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test.utils import override_settings
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +26,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
             END $$;
             """
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache(tmp_path_factory):
+    """A cache of this test run's own, not the portal's var/cache/ (nor another run's)."""
+    location = tmp_path_factory.mktemp("cache")
+    with override_settings(
+        CACHES={"default": {"BACKEND": "diskcache.DjangoCache", "LOCATION": str(location)}}
+    ):
+        yield
 
 
 @pytest.fixture

@@ -137,12 +137,17 @@ if os.environ.get("DJANGO_TEST_DB_NAME"):
     # Lets two test runs share one server without clashing over the test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}
 
-# Each process keeps whole-collection figures (publications.figures), keyed by the data version.
+# One cache for every worker, kept on disk in var/cache/ (diskcache: SQLite and files, safe for
+# many processes): whole-collection figures, entity pages' figures, record pages, citations and
+# the API's rate limits. Every key that depends on the data carries the data version and the
+# database's identity (publications.figures), so nothing kept is ever shown stale, even after a
+# restore or against another database.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "portal",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "BACKEND": "diskcache.DjangoCache",
+        "LOCATION": os.environ.get("PORTAL_CACHE_DIR", str(VAR_DIR / "cache")),
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"size_limit": int(os.environ.get("PORTAL_CACHE_MB", "1024")) * 2**20},
     }
 }
 

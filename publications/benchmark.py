@@ -2,14 +2,17 @@
 seeded, rotating request mix, and BENCHMARKS.md written from what was measured.
 
 Each request class is a list of paths drawn from the database with a seeded random generator:
-different records, persons, terms and filters on every request, never one hard-coded term that
-the caches would answer after the first time. For each class, wrk runs twice over the same list:
-closed-loop with enough connections to saturate the two cores (throughput at saturation), then
-paced to a fixed rate below it (latency percentiles at a steady load; wrk's `delay()` spaces each
-connection's requests). SQL queries per request are counted in-process with the test client over
-a sample of the same paths. The whole-file measurements (a 10,000-record export's first byte,
-total time and the workers' memory; the import's records per second) are taken with a plain
-HTTP client and the import command.
+different records, persons, terms and filters on every request, never one hard-coded term that the
+caches would answer after the first time. The shared cache (settings.CACHES) is emptied at the
+start, so each class is first measured on first visits: every path of the list once, by 2 clients,
+none of it cached (the mixed class reuses the other classes' paths and has none). Then wrk runs
+twice over the same list: closed-loop with enough connections to saturate the two cores (throughput
+at saturation), then paced to a fixed rate below it (latency percentiles at a steady load; wrk's
+`delay()` spaces each connection's requests). Both wrk runs see a portal that has shown each page
+once, as one that has run for a while has shown its popular pages. SQL queries per request are
+counted in-process with the test client over a sample of the same paths. The whole-file
+measurements (a 10,000-record export's first byte, total time and the workers' memory; the import's
+records per second) are taken with a plain HTTP client and the import command.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -109,6 +113,7 @@ class ClassResult:
     saturation: Run
     latency: Run
     queries: tuple[int, int]  # (median, max)
+    first: Run | None = None  # each path once, nothing cached
 
 
 @dataclass
@@ -421,6 +426,53 @@ def wrk(base: str, paths: list[str], *, seconds: int, connections: int, pause_ms
     )
 
 
+def first_visits(base: str, paths: list[str], *, clients: int = 2, limit: float = 90.0) -> Run:
+    """Each distinct path once, by `clients` concurrent clients, for at most `limit` seconds:
+    the latency of pages no one has asked for yet (nothing of them cached)."""
+    host, port = base.removeprefix("http://").split(":")
+    queue = list(dict.fromkeys(paths))
+    deadline = time.monotonic() + limit
+    latencies: list[float] = []
+    errors = 0
+
+    def client() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        while queue and time.monotonic() < deadline:
+            path = queue.pop()
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                errors += response.status >= 400
+            except OSError:
+                errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=60)
+            latencies.append((time.perf_counter() - started) * 1000)
+        conn.close()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        for _ in range(clients):
+            pool.submit(client)
+    latencies.sort()
+
+    def at(q: float) -> float:
+        return latencies[min(int(q * len(latencies)), len(latencies) - 1)] if latencies else 0.0
+
+    return Run(
+        requests=len(latencies),
+        seconds=time.perf_counter() - started,
+        errors=errors,
+        p50=at(0.50),
+        p95=at(0.95),
+        p99=at(0.99),
+        max=latencies[-1] if latencies else 0.0,
+    )
+
+
 def wait_until_idle(base: str, limit: float = 120.0) -> None:
     """Waits until the server answers a trivial request quickly: requests a slow class left
     queued (wrk stops waiting, the workers do not) must not be charged to the next class."""
@@ -443,7 +495,8 @@ def measure_class(
 ) -> ClassResult:
     paths = request_class.paths
     wait_until_idle(base)
-    wrk(base, paths, seconds=2, connections=2)  # warm-up: caches, buffers, the workers' imports
+    first = None if request_class.key == "mixed" else first_visits(base, paths)
+    wrk(base, paths, seconds=2, connections=2)  # warm-up: buffers, the workers' imports
     wait_until_idle(base)
     saturation = wrk(base, paths, seconds=seconds, connections=request_class.connections)
     rate = max(min(request_class.rate, int(saturation.rate * 0.6)), 1)
@@ -456,7 +509,12 @@ def measure_class(
         connections=connections,
         pause_ms=int(connections * 1000 / rate),
     )
-    result = ClassResult(request_class, saturation, latency, query_counts(paths))
+    result = ClassResult(request_class, saturation, latency, query_counts(paths), first)
+    if first is not None:
+        log(
+            f"{request_class.name}: first visits of {first.requests} paths: p50 "
+            f"{first.p50:.1f} ms, p95 {first.p95:.1f} ms ({first.errors} errors)"
+        )
     log(
         f"{request_class.name}: {saturation.rate:,.0f} requests/s at saturation; at "
         f"{latency.rate:,.0f}/s p50 {latency.p50:.1f} ms, p95 {latency.p95:.1f} ms, "
@@ -631,21 +689,27 @@ def render(report: Report, command: str) -> str:
         "",
         "## Requests",
         "",
-        "Latency at a steady rate below saturation (4 connections paced by wrk), throughput "
-        "closed-loop at saturation; queries counted in-process over 5 of the class's paths. "
-        "The API's anonymous rate limit is lifted for the run.",
+        "The cache is emptied first. **First visits**: each of the class's paths once, by 2 "
+        "clients (one per core), nothing of them cached (at most 90 s of them). Then, over "
+        "the same paths (each page now shown once before): latency at a steady rate below "
+        "saturation (4 connections paced by wrk), and "
+        "throughput closed-loop at saturation. Queries counted in-process over 5 of the "
+        "class's paths (repeat visits of a kept page take 1). The API's anonymous rate limit "
+        "is lifted for the run.",
         "",
-        "| request | target | rate | p50 ms | p95 ms | p99 ms | requests/s at saturation "
-        "| queries (median/max) | errors |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| request | target | first visits: p50 / p95 ms | rate | p50 ms | p95 ms | p99 ms "
+        "| requests/s at saturation | queries (median/max) | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for result in report.results:
-        lat, sat = result.latency, result.saturation
+        lat, sat, first = result.latency, result.saturation, result.first
+        cold = f"{first.p50:.1f} / {first.p95:.1f} ({first.requests})" if first else "—"
+        errors = lat.errors + sat.errors + (first.errors if first else 0)
         lines.append(
-            f"| {result.request_class.name} | {result.request_class.target} | "
+            f"| {result.request_class.name} | {result.request_class.target} | {cold} | "
             f"{lat.rate:,.0f}/s | {lat.p50:.1f} | {lat.p95:.1f} | {lat.p99:.1f} | "
             f"{sat.rate:,.0f} (p95 {sat.p95:.0f} ms) | {result.queries[0]}/{result.queries[1]} | "
-            f"{lat.errors + sat.errors} |"
+            f"{errors} |"
         )
     if report.extras:
         lines += [

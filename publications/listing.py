@@ -109,7 +109,7 @@ def build_listing(
     if not (figures_name and unfiltered and not filterset.form.errors):
         figures = None
     elif figures is None:
-        figures = Figures()
+        figures = Figures(request)
     ids = None  # the results' ids, when there are few enough to count exactly
     if figures:
         total = counting.Total(figures.get(f"{figures_name}:total", results.count))

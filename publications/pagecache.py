@@ -11,8 +11,13 @@ The fingerprint vectors (the "Similar publications") have no version trigger of 
 their public flag by triggers of the publication's own update, and both of those change the
 version.
 
+The listing and the person, organisation, journal and subject-area pages are kept the same way
+(kept_for_visitors), under their whole address: their query string only searches, filters, sorts
+and pages.
+
 Only what every visitor sees is kept or confirmed: not staff's pages (drafts, previews), not htmx
-requests, not addresses with a query string, not an export that the Accept header asks for. The
+requests, not a record page's address with a query string, not an export that the Accept header
+asks for. The
 page must therefore carry nothing of the visitor's own: no CSRF token, no messages, no login.
 """
 
@@ -20,18 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import django
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from publications.api.conditional import version_seen_at
+from publications.figures import data_version
 
 TIMEOUT = 24 * 60 * 60  # exact at any age: the timeout only frees the space of old versions
 # Browsers and caches may keep a page, but must ask before showing it again (one query, a 304).
@@ -40,23 +46,33 @@ VARY = ("Accept",)  # as the record page's own responses (exports are negotiated
 KEPT_HEADERS = ("Content-Type", "Link")
 
 
-def cacheable(request: HttpRequest) -> bool:
-    """Whether this request may be answered from the cache and its answer kept: a plain GET of
-    the address by a visitor (any user who is not staff)."""
+def cacheable(request: HttpRequest, query_string: bool = False) -> bool:
+    """Whether this request may be answered from the cache and its answer kept: a GET of the
+    address by a visitor (any user who is not staff), without a query string unless the page
+    is one that only reads it (`query_string`)."""
     return (
         request.method == "GET"
-        and not request.META.get("QUERY_STRING")
+        and (query_string or not request.META.get("QUERY_STRING"))
         and "HX-Request" not in request.headers
         and not request.user.is_staff
     )
 
 
-def data_version() -> int:
-    # Written by hand: on a repeat visit this is the page's only query, and the ORM's version
-    # of it costs five times as long as the statement.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM publications_dataversion WHERE id = 1")
-        return cursor.fetchone()[0]
+def kept_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A listing or entity page (search, filters, sort and page in its query string) answered
+    from the cache and by 304s, as the record page is. Every visitor with the same address sees
+    the same page, so the address with its query string is the key."""
+
+    @wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not cacheable(request, query_string=True):
+            return view(request, *args, **kwargs)
+        page = PageCache(request)
+        if (response := page.answer()) is not None:
+            return response
+        return page.keep(view(request, *args, **kwargs))
+
+    return answer
 
 
 @lru_cache(maxsize=1)
@@ -93,8 +109,8 @@ class PageCache:
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        version = data_version()
-        address = f"{deployment()} {request.scheme}://{request.get_host()}{request.path}"
+        version = request.data_version = data_version()
+        address = f"{deployment()} {request.scheme}://{request.get_host()}{request.get_full_path()}"
         digest = hashlib.blake2b(address.encode(), digest_size=12).hexdigest()
         self.key = f"portal:page:{version}:{digest}"
         self.etag = f'"{version}-{digest}"'

@@ -2,6 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from publications import feeds, views
+from publications.pagecache import kept_for_visitors
 from publications.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -23,7 +24,7 @@ urlpatterns = [
     path("feeds/organisations/<slug:slug>/", feeds.OrganisationFeed(), name="feed_organisation"),
     path("feeds/journals/<slug:slug>/", feeds.JournalFeed(), name="feed_journal"),
     path("", views.home, name="home"),
-    path("publications/", views.publication_list, name="publication_list"),
+    path("publications/", kept_for_visitors(views.publication_list), name="publication_list"),
     path("publications/export.<str:extension>", views.listing_export, name="listing_export"),
     path("publications/<slug:slug>/", views.publication_detail, name="publication_detail"),
     path("publications/<slug:slug>/cite/", views.publication_cite, name="publication_cite"),
@@ -38,19 +39,27 @@ urlpatterns = [
         name="publication_export",
     ),
     path("persons/", views.PersonListView.as_view(), name="person_list"),
-    path("persons/<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path(
+        "persons/<slug:slug>/",
+        kept_for_visitors(views.PersonDetailView.as_view()),
+        name="person_detail",
+    ),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path(
         "organisations/<slug:slug>/",
-        views.OrganisationDetailView.as_view(),
+        kept_for_visitors(views.OrganisationDetailView.as_view()),
         name="organisation_detail",
     ),
     path("journals/", views.JournalListView.as_view(), name="journal_list"),
-    path("journals/<slug:slug>/", views.JournalDetailView.as_view(), name="journal_detail"),
+    path(
+        "journals/<slug:slug>/",
+        kept_for_visitors(views.JournalDetailView.as_view()),
+        name="journal_detail",
+    ),
     path("subject-areas/", views.subject_area_list, name="subject_area_list"),
     path(
         "subject-areas/<int:code>/",
-        views.SubjectAreaDetailView.as_view(),
+        kept_for_visitors(views.SubjectAreaDetailView.as_view()),
         name="subject_area_detail",
     ),
 ]

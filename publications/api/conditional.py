@@ -44,7 +44,7 @@ class Validators:
         return response
 
 
-def version_seen_at(version: int) -> int:
+def version_seen_at(version: str) -> int:
     """When this process first read the data version (whole seconds since the epoch)."""
     key = f"portal:api:version-seen:{version}"
     now = int(time.time())
@@ -53,7 +53,7 @@ def version_seen_at(version: int) -> int:
     return cache.get(key, now)
 
 
-def validators_for(request: HttpRequest, version: int) -> Validators:
+def validators_for(request: HttpRequest, version: str) -> Validators:
     digest = hashlib.blake2b(
         f"{API_REVISION} {request.get_full_path()}".encode(), digest_size=8
     ).hexdigest()

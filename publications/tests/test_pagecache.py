@@ -3,9 +3,13 @@ every change, to the record or to a row it shows, is on the page at the very nex
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
-from django.db import connection
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from publications import pagecache
@@ -170,3 +174,83 @@ def test_the_kept_page_holds_nothing_of_the_visitors_own(visitor, record):
     assert "csrfmiddlewaretoken" not in response.content.decode()
     assert not response.cookies
     assert "Cookie" in response["Vary"]
+
+
+def test_a_restore_to_an_earlier_version_never_brings_back_a_page_kept_before_it(visitor, record):
+    """pg_restore writes every row again, the version row with the value it had at the dump,
+    and the next writes then take values the cache already holds for the abandoned history."""
+    kept = visitor.get(record.get_absolute_url())
+    # The restore is a transaction of its own (here a savepoint, inside the test's transaction).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM publications_dataversion WHERE id = 1")
+        (at_dump,) = cursor.fetchone()
+        Publication.objects.filter(pk=record.pk).update(title="Restored title")
+        cursor.execute("UPDATE publications_dataversion SET value = %s WHERE id = 1", [at_dump])
+    again = visitor.get(record.get_absolute_url(), headers={"If-None-Match": kept["ETag"]})
+    assert again.status_code == 200
+    assert "Restored title" in again.content.decode()
+    assert again["ETag"] != kept["ETag"]
+
+
+def test_another_database_never_gets_this_ones_pages(visitor, record):
+    """A second database (the tests', a fresh var/) counts its versions from 1 as well."""
+    first = pagecache.data_version()
+    connection.portal_identity = "another-database"
+    assert pagecache.data_version() != first
+    page = visitor.get(record.get_absolute_url())
+    assert page.status_code == 200 and "another-database" in page["ETag"]
+
+
+def test_a_page_kept_by_one_worker_is_served_by_the_others(visitor, record, settings):
+    """The cache is shared: another process, configured as a gunicorn worker is, finds the
+    page this one kept."""
+    visitor.get(record.get_absolute_url())
+    key = pagecache.PageCache(RequestFactory().get(record.get_absolute_url())).key
+    location = settings.CACHES["default"]["LOCATION"]
+    other_worker = subprocess.run(
+        [sys.executable, "-c", WORKER_READS_THE_CACHE, key],
+        env={**os.environ, "PORTAL_CACHE_DIR": location},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert other_worker.stdout.strip() == "Quiet title", other_worker.stderr
+
+
+WORKER_READS_THE_CACHE = """
+import re, sys, django
+django.setup()
+from django.core.cache import cache
+kept = cache.get(sys.argv[1])
+title = re.search(rb'<h1[^>]*>(.*?)</h1>', kept.content, re.S) if kept else None
+print(title.group(1).decode().strip() if title else None)
+"""
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        lambda record: "/publications/?q=quiet",
+        lambda record: "/publications/?sort=title&per_page=50",
+        lambda record: record.authorships.first().person.get_absolute_url(),
+        lambda record: record.journal.get_absolute_url() + "?sort=title",
+    ],
+    ids=["search", "listing", "person", "journal"],
+)
+def test_listings_and_entity_pages_are_kept_and_show_an_edit_at_once(visitor, record, address):
+    record.authorships.update(person=PersonFactory(given_name="Ada", family_name="Lovelace"))
+    Person.objects.filter(family_name="Lovelace").update(is_internal=True)
+    url = address(record)
+    first, _ = visit(visitor, url)
+    again, queries = visit(visitor, url)
+    assert first.status_code == 200 and "Quiet title" in first.content.decode()
+    assert queries == 1 and again.content == first.content
+    Publication.objects.filter(pk=record.pk).update(title="Quiet but edited title")
+    edited = visitor.get(url).content.decode()
+    assert "Quiet but edited title" in edited
+
+
+def test_htmx_requests_for_a_listing_are_rendered_every_time(visitor, record):
+    visitor.get("/publications/?q=quiet")
+    _, queries = visit(visitor, "/publications/?q=quiet", headers={"HX-Request": "true"})
+    assert queries > 1

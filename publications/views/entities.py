@@ -239,7 +239,7 @@ class PublicationsOfObjectMixin:
     @cached_property
     def figures(self) -> Figures:
         """The figures of this request: one read of the data version, whatever is cached."""
-        return Figures()
+        return Figures(self.request)
 
     def publications_of(self, obj) -> QuerySet:
         raise NotImplementedError
