@@ -1246,6 +1246,29 @@ class PublicationTombstone(models.Model):
         return f"Publication #{self.id}, withdrawn {self.deleted:%Y-%m-%d %H:%M}"
 
 
+class PublicationFacetIds(models.Model):
+    """What the listing's person, organisation, keyword and subject-area facets count, one row
+    per publication: the distinct ids of its authors, of the organisations its authors are
+    affiliated with (not their parents: the facet adds those from the organisation tree), of its
+    keywords and of its subject areas. Counting a result set's facets then reads one narrow row
+    per result instead of every authorship, affiliation, keyword and area row of each.
+
+    Derived data: statement triggers on the four source tables (migration 0016) rewrite the rows
+    of the publications a statement touched, for every write path, COPY and queryset.update()
+    included; nothing in Python writes it. A publication without any of these has no row."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, primary_key=True, related_name="facet_ids"
+    )
+    persons = ArrayField(models.BigIntegerField(), default=list)
+    organisations = ArrayField(models.BigIntegerField(), default=list)
+    keywords = ArrayField(models.BigIntegerField(), default=list)
+    subject_areas = ArrayField(models.BigIntegerField(), default=list)
+
+    def __str__(self) -> str:
+        return f"Facet ids of publication #{self.publication_id}"
+
+
 class DataVersion(models.Model):
     """One row whose value changes with every write to the portal's tables (statement-level
     triggers take it from a sequence, migration 0005). Cached whole-collection figures are keyed

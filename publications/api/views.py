@@ -9,7 +9,6 @@ facets (one query).
 
 from __future__ import annotations
 
-from django.db.models import Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -38,7 +37,7 @@ from publications.api.pagination import (
 from publications.api.representations import Urls
 from publications.facets import compute_facets
 from publications.figures import Figures
-from publications.listing import RELEVANCE_CANDIDATES, ordering
+from publications.listing import newest_matches, ordering
 from publications.models import Publication, PublicationSlug
 from publications.querysets import organisation_publication_counts, subject_publication_counts
 
@@ -208,8 +207,8 @@ class PublicationList(ApiView):
             total = counting.Total(figures.get("publications:total", results.count))
         if checked.sort == "relevance" and not total.exact:
             # As the listing: relevance past the exact limit ranks the newest matches.
-            newest = results.order_by(*ordering("newest")).values("pk")
-            results = results.filter(pk__in=Subquery(newest[:RELEVANCE_CANDIDATES]))
+            words_alone = set(filters) <= {"q"}
+            results = results.filter(pk__in=newest_matches(results, total.value, words_alone))
         page = keyset_page(
             results,
             sort_keys(Publication, ordering(checked.sort)),

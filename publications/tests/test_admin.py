@@ -24,6 +24,7 @@ from publications.models import (
     PossibleDuplicate,
     Publication,
     PublicationConcept,
+    PublicationFacetIds,
     PublicationKeyword,
     PublicationTombstone,
     SubjectArea,
@@ -77,15 +78,15 @@ def test_every_model_of_the_app_has_an_admin_or_is_an_inline_of_one():
         for model_admin in admin.site._registry.values()
         for inline in model_admin.inlines
     }
-    # DataVersion and the OAI-PMH tombstones are kept by the database's triggers, not by
-    # librarians; possible duplicates are decided on their own page (admin_tools); the history
-    # rows are each model's History; fingerprints are computed from the records
-    # (compute_fingerprints), never edited.
+    # DataVersion, the OAI-PMH tombstones and the facet ids are kept by the database's
+    # triggers, not by librarians; possible duplicates are decided on their own page
+    # (admin_tools); the history rows are each model's History; fingerprints are computed from
+    # the records (compute_fingerprints), never edited.
     computed = {Concept, PublicationConcept, AggregateConcept, FingerprintVector}
     covered = (
         set(registered_publication_models())
         | inline_models
-        | {DataVersion, PublicationTombstone, PossibleDuplicate}
+        | {DataVersion, PublicationTombstone, PublicationFacetIds, PossibleDuplicate}
         | computed
     )
     missing = [

@@ -128,6 +128,7 @@ API_TABLES = [
     "publications_publicationslug",
     "publications_concept",
     "publications_publicationconcept",
+    "publications_publicationfacetids",  # the facets' ids (migration 0016)
 ]
 
 

@@ -108,9 +108,14 @@ def test_a_planner_overestimate_falls_back_to_the_exact_count(visitor, monkeypat
     assert shown_count(response) == (4, True)
 
 
-def test_relevance_past_the_limit_ranks_the_newest_matches_and_says_so(visitor, monkeypatch):
+@pytest.mark.parametrize("walk_above", [0, 10**9], ids=["walking-the-dates", "reading-all"])
+def test_relevance_past_the_limit_ranks_the_newest_matches_and_says_so(
+    visitor, monkeypatch, walk_above
+):
+    """Both ways of finding the newest matches (listing.newest_matches) find the same."""
     monkeypatch.setattr(counting, "EXACT_LIMIT", 5)
     monkeypatch.setattr("publications.listing.RELEVANCE_CANDIDATES", 10)
+    monkeypatch.setattr("publications.listing.NEWEST_BY_WALKING_ABOVE", walk_above)
     best = indexed(PublicationFactory(title="Kinase kinase kinase", date=datetime.date(1970, 1, 1)))
     for n in range(40):
         indexed(
@@ -122,6 +127,7 @@ def test_relevance_past_the_limit_ranks_the_newest_matches_and_says_so(visitor, 
     response = visitor.get("/publications/?q=kinase")
     assert "among the 10 newest matches" in text_of(response)
     assert best.title not in titles(response)  # the oldest is not among the candidates
+    assert {f"Notes {n}" for n in range(40) if n % 20 >= 15} == set(titles(response))
     assert len(titles(response)) == 10  # ten candidates: one page, and no next one
     assert 'rel="next"' not in response.content.decode()
     newest = visitor.get("/publications/?q=kinase&sort=oldest")

@@ -35,6 +35,8 @@ from publications.models import (
     PublicationKeyword,
     PublicationStatusEntry,
 )
+from publications.tests.test_facet_ids import from_sources as facet_ids_from_sources
+from publications.tests.test_facet_ids import kept as kept_facet_ids
 
 COUNT = 300
 
@@ -260,13 +262,15 @@ def test_a_large_load_gives_back_every_index_constraint_and_trigger(generated):
     assert summary.bulk
     assert schema() == before
     assert DataVersion.objects.get().value > version
-    assert [name for name, _ in summary.phases][-4:] == [
+    assert [name for name, _ in summary.phases][-5:] == [
         "indexes and unique constraints",
         "foreign keys",
+        "facet ids",
         "analyze",
         "commit",
     ]
     assert "publication_search_gin" in summary.index_seconds
+    assert kept_facet_ids() == facet_ids_from_sources()  # refreshed after the triggers' pause
     assert Publication.objects.filter(Q(doi="") | Q(doi__startswith="10.5555/")).count() == (
         COUNT + 120
     )
