@@ -467,17 +467,20 @@ class PersonQuerySet(models.QuerySet):
         """The `limit` persons who share the most public publications with the person (then by
         name), each with `shared_count` and `total` (how many co-authors in all). One statement,
         which joins persons only to the co-authors at or above the limit's count: a person with
-        5,000 outputs has 30,000 co-authors, and joining them all to persons took 400 ms."""
+        5,000 outputs has 30,000 co-authors, and joining them all to persons took 400 ms. The
+        co-authors of each publication are read from its facet ids (models.PublicationFacetIds,
+        distinct persons), one narrow row instead of its authorships."""
         sql = f"""
             WITH co AS (
-                SELECT a.person_id, count(DISTINCT a.publication_id) AS shared_count
-                FROM publications_authorship a
-                WHERE a.publication_id IN (
+                SELECT co_author.id AS person_id, count(*) AS shared_count
+                FROM publications_publicationfacetids f
+                CROSS JOIN LATERAL unnest(f.persons) AS co_author (id)
+                WHERE f.publication_id IN (
                     SELECT mine.publication_id FROM publications_authorship mine
                     JOIN publications_publication p ON p.id = mine.publication_id
                     WHERE mine.person_id = %s AND {PUBLIC_SQL}
-                ) AND a.person_id IS NOT NULL AND a.person_id <> %s
-                GROUP BY a.person_id
+                ) AND co_author.id <> %s
+                GROUP BY co_author.id
             ), cut AS (
                 SELECT shared_count FROM co ORDER BY shared_count DESC OFFSET %s LIMIT 1
             )
