@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -234,15 +235,18 @@ FACETS = (
 
 
 def url_with(data: QueryDict, **changes: list[str] | str | None) -> str:
-    """The listing's query string with some names replaced or removed (None), page reset."""
-    query = data.copy()
-    query.pop("page", None)
+    """The listing's query string with some names replaced or removed (None), page reset. A
+    page has a link per facet option (150 or more): built from pairs, not a QueryDict copy."""
+    pairs = [
+        (name, value)
+        for name, values in data.lists()
+        if name != "page" and name not in changes
+        for value in values
+    ]
     for name, value in changes.items():
-        query.pop(name, None)
-        if value is None:
-            continue
-        query.setlist(name, [value] if isinstance(value, str) else value)
-    return "?" + query.urlencode() if query else "?"
+        if value is not None:
+            pairs.extend((name, v) for v in ([value] if isinstance(value, str) else value))
+    return "?" + urlencode(pairs) if pairs else "?"
 
 
 def compute_facets(
