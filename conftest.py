@@ -32,8 +32,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def own_cache(tmp_path_factory):
     """A cache of this test run's own, not the portal's var/cache/ (nor another run's)."""
     location = tmp_path_factory.mktemp("cache")
+    backend = "diskcache.DjangoCache"
     with override_settings(
-        CACHES={"default": {"BACKEND": "diskcache.DjangoCache", "LOCATION": str(location)}}
+        CACHE_DIR=location,
+        CACHES={
+            "default": {"BACKEND": backend, "LOCATION": str(location / "shared")},
+            "pages": {"BACKEND": backend, "LOCATION": str(location / "pages")},
+        },
     ):
         yield
 

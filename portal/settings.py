@@ -137,18 +137,28 @@ if os.environ.get("DJANGO_TEST_DB_NAME"):
     # Lets two test runs share one server without clashing over the test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}
 
-# One cache for every worker, kept on disk in var/cache/ (diskcache: SQLite and files, safe for
-# many processes): whole-collection figures, entity pages' figures, record pages, citations and
-# the API's rate limits. Every key that depends on the data carries the data version and the
+# Caches every worker shares, kept on disk in var/cache/ (diskcache: SQLite and files, safe for
+# many processes): "pages", the visitors' pages kept whole (publications.pagecache), and
+# "default", the rest (whole-collection and entity figures, citations). Pages have their own
+# space, so that addresses without end (crawlers, any query string) never push out figures that
+# take seconds to compute. Every key that depends on the data carries the data version and the
 # database's identity (publications.figures), so nothing kept is ever shown stale, even after a
-# restore or against another database.
+# restore or against another database. (The API's rate-limit counts are kept in each process.)
+CACHE_DIR = Path(os.environ.get("PORTAL_CACHE_DIR", VAR_DIR / "cache"))
+CACHE_BYTES = int(os.environ.get("PORTAL_CACHE_MB", "1024")) * 2**20
 CACHES = {
     "default": {
         "BACKEND": "diskcache.DjangoCache",
-        "LOCATION": os.environ.get("PORTAL_CACHE_DIR", str(VAR_DIR / "cache")),
+        "LOCATION": str(CACHE_DIR / "shared"),
         "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"size_limit": int(os.environ.get("PORTAL_CACHE_MB", "1024")) * 2**20},
-    }
+        "OPTIONS": {"size_limit": CACHE_BYTES // 4},
+    },
+    "pages": {
+        "BACKEND": "diskcache.DjangoCache",
+        "LOCATION": str(CACHE_DIR / "pages"),
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"size_limit": CACHE_BYTES - CACHE_BYTES // 4},
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,7 +5,7 @@ Each request class is a list of paths drawn from the database with a seeded rand
 different records, persons, terms and filters on every request, never one hard-coded term that the
 caches would answer after the first time. The shared cache (settings.CACHES) is emptied at the
 start, so each class is first measured on first visits: every path of the list once, by 2 clients,
-none of it cached (the mixed class reuses the other classes' paths and has none). Then wrk runs
+no page of it kept (the mixed class reuses the other classes' paths and has none). Then wrk runs
 twice over the same list: closed-loop with enough connections to saturate the two cores (throughput
 at saturation), then paced to a fixed rate below it (latency percentiles at a steady load; wrk's
 `delay()` spaces each connection's requests). Both wrk runs see a portal that has shown each page
@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import queue
 import random
 import re
 import shutil
@@ -428,36 +429,40 @@ def wrk(base: str, paths: list[str], *, seconds: int, connections: int, pause_ms
 
 def first_visits(base: str, paths: list[str], *, clients: int = 2, limit: float = 90.0) -> Run:
     """Each distinct path once, by `clients` concurrent clients, for at most `limit` seconds:
-    the latency of pages no one has asked for yet (nothing of them cached)."""
+    the latency of pages no one has asked for yet (nothing of them kept)."""
     host, port = base.removeprefix("http://").split(":")
-    queue = list(dict.fromkeys(paths))
+    waiting: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for path in dict.fromkeys(paths):
+        waiting.put(path)
     deadline = time.monotonic() + limit
-    latencies: list[float] = []
-    errors = 0
 
-    def client() -> None:
-        nonlocal errors
+    def client() -> tuple[list[float], int]:
+        latencies, errors = [], 0
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
-        while queue and time.monotonic() < deadline:
-            path = queue.pop()
+        while time.monotonic() < deadline:
+            try:
+                path = waiting.get_nowait()
+            except queue.Empty:
+                break
             started = time.perf_counter()
             try:
                 conn.request("GET", path)
                 response = conn.getresponse()
                 response.read()
                 errors += response.status >= 400
-            except OSError:
+            except Exception:  # any failure is counted, and the client goes on
                 errors += 1
                 conn.close()
                 conn = http.client.HTTPConnection(host, int(port), timeout=60)
             latencies.append((time.perf_counter() - started) * 1000)
         conn.close()
+        return latencies, errors
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        for _ in range(clients):
-            pool.submit(client)
-    latencies.sort()
+        results = [future.result() for future in [pool.submit(client) for _ in range(clients)]]
+    latencies = sorted(value for found, _ in results for value in found)
+    errors = sum(errors for _, errors in results)
 
     def at(q: float) -> float:
         return latencies[min(int(q * len(latencies)), len(latencies) - 1)] if latencies else 0.0
@@ -690,7 +695,9 @@ def render(report: Report, command: str) -> str:
         "## Requests",
         "",
         "The cache is emptied first. **First visits**: each of the class's paths once, by 2 "
-        "clients (one per core), nothing of them cached (at most 90 s of them). Then, over "
+        "clients (one per core), no page of them kept (at most 90 s of them; the figures "
+        "that several pages of one listing share, such as its unfiltered facets, are "
+        "computed by the first of them). Then, over "
         "the same paths (each page now shown once before): latency at a steady rate below "
         "saturation (4 connections paced by wrk), and "
         "throughput closed-loop at saturation. Queries counted in-process over 5 of the "

@@ -36,13 +36,18 @@ IDENTITY_SQL = """
 """
 
 
+def identity(cursor) -> str:
+    """A digest of the identity of the database the cursor is connected to."""
+    cursor.execute(IDENTITY_SQL)
+    material = "|".join(str(value) for value in cursor.fetchone())
+    return hashlib.blake2b(material.encode(), digest_size=6).hexdigest()
+
+
 @receiver(connection_created)
 def read_identity(sender, connection, **kwargs) -> None:
     """Reads the database's identity when a connection is made, for data_version()."""
     with connection.cursor() as cursor:
-        cursor.execute(IDENTITY_SQL)
-        material = "|".join(str(value) for value in cursor.fetchone())
-    connection.portal_identity = hashlib.blake2b(material.encode(), digest_size=6).hexdigest()
+        connection.portal_identity = identity(cursor)
 
 
 def data_version() -> str:
@@ -71,7 +76,11 @@ class Figures:
         return self._version
 
     def get(self, name: str, compute: Callable[[], T]) -> T:
-        key = f"portal:figure:{self.version}:{name}"
+        from publications.pagecache import deployment  # which imports this module
+
+        # The deployment too: the cache outlives the processes, and a figure computed by
+        # other code may mean something else (or not unpickle).
+        key = f"portal:figure:{deployment()}:{self.version}:{name}"
         value = cache.get(key)
         if value is None:
             value = compute()

@@ -31,7 +31,7 @@ from functools import lru_cache, wraps
 
 import django
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -42,7 +42,9 @@ from publications.figures import data_version
 TIMEOUT = 24 * 60 * 60  # exact at any age: the timeout only frees the space of old versions
 # Browsers and caches may keep a page, but must ask before showing it again (one query, a 304).
 CACHE_CONTROL = "no-cache"
-VARY = ("Accept",)  # as the record page's own responses (exports are negotiated)
+# As the pages' own responses: the record page's exports are negotiated, and a listing's htmx
+# requests get the listing alone.
+VARY = ("Accept", "HX-Request")
 KEPT_HEADERS = ("Content-Type", "Link")
 
 
@@ -127,7 +129,7 @@ class PageCache:
             self.request, etag=self.etag, last_modified=self.last_modified
         )
         if response is None:
-            kept = cache.get(self.key)
+            kept = caches["pages"].get(self.key)
             if kept is None:
                 return None
             response = HttpResponse(kept.content)
@@ -139,7 +141,7 @@ class PageCache:
         """Keeps a rendered page (a 200) for the next visitor, with its validators."""
         if response.status_code == 200 and not response.streaming:
             headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
-            cache.set(self.key, Kept(response.content, headers), TIMEOUT)
+            caches["pages"].set(self.key, Kept(response.content, headers), TIMEOUT)
         return self.validated(response)
 
     def validated(self, response: HttpResponse) -> HttpResponse:

@@ -45,8 +45,11 @@ class Validators:
 
 
 def version_seen_at(version: str) -> int:
-    """When this process first read the data version (whole seconds since the epoch)."""
-    key = f"portal:api:version-seen:{version}"
+    """When the data version was first read under this deployment (whole seconds since the
+    epoch): after a deployment, pages that look different have a later Last-Modified."""
+    from publications.pagecache import deployment  # which imports this module
+
+    key = f"portal:api:version-seen:{deployment()}:{version}"
     now = int(time.time())
     # add() keeps the first time; if the entry was evicted since, a later time is only cautious.
     cache.add(key, now, timeout=None)

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
+from simple_history.utils import bulk_create_with_history
 
 from publications.bulk import (
     allocate_ids,
@@ -385,15 +386,23 @@ class Importer(Matcher):
     ) -> None:
         publication.authorships.all().delete()
         matched: list[int] = []
+        authorships, organisations = [], []
         for position, name in enumerate(names, start=1):
             person = None if name.literal else self.person_for(name, matched, journal)
             if person:
                 matched.append(person.pk)
-            authorship = authorship_for(publication, person, position, name)
-            authorship._history_user = self.user
-            authorship.save()
-            if organisations := self.organisations_in(name.affiliations):
-                authorship.affiliations.set(organisations)
+            authorships.append(authorship_for(publication, person, position, name))
+            organisations.append(self.organisations_in(name.affiliations))
+        # One statement each for the authorships (with their history) and the affiliations:
+        # each statement on these tables refreshes the publication's facet ids (migration
+        # 0016), and a statement per author made a 1,800-author record take 11 s longer.
+        bulk_create_with_history(authorships, Authorship, default_user=self.user)
+        Affiliation = Authorship.affiliations.through
+        Affiliation.objects.bulk_create(
+            Affiliation(authorship_id=authorship.pk, organisation_id=organisation_id)
+            for authorship, units in zip(authorships, organisations, strict=True)
+            for organisation_id in dict.fromkeys(units)
+        )
 
     # Keywords
 

@@ -8,8 +8,10 @@ read in a few microseconds.
 portal_refresh_facet_ids(ids) rewrites the rows of the publications given, set-based, from the
 four source tables. Statement triggers with transition tables call it with the publications
 each statement touched (a COPY of a thousand authorships refreshes its publications once), on
-insert, update and delete of authorships, their affiliations, keywords and subject areas. A
-publication's deletion takes its row with it (ON DELETE CASCADE). The organisation tree is not
+insert, update and delete of authorships, their affiliations, keywords and subject areas; a
+TRUNCATE of any of them rebuilds the whole table. Deleting a publication deletes its rows of
+the four tables first (Django's cascade), and the last of those statements finds nothing left
+and removes its row; Django then deletes the row's model too. The organisation tree is not
 copied (only the organisations authors are affiliated with), so moving a unit needs no refresh.
 portal_refresh_facet_ids_between(low, high) does the same for a range of ids, reading each
 source table once: this migration's backfill and generate_publications use it.
@@ -91,6 +93,8 @@ CREATE TRIGGER portal_facets_update AFTER UPDATE ON {table}
     FOR EACH STATEMENT EXECUTE FUNCTION {function}();
 CREATE TRIGGER portal_facets_delete AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+CREATE TRIGGER portal_facets_truncate AFTER TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION portal_facet_ids_rebuild();
 """
 
 
@@ -105,6 +109,17 @@ BEGIN
     -- A publication left with none of the four loses its row.
     DELETE FROM publications_publicationfacetids WHERE publication_id = ANY(ids);
     {REFRESH.format(where="publication_id = ANY(ids)", where_p="p.id = ANY(ids)")};
+END $$;
+
+CREATE FUNCTION portal_facet_ids_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM portal_refresh_facet_ids_between(min(id), max(id)) FROM publications_publication;
+    DELETE FROM publications_publicationfacetids
+    WHERE NOT EXISTS (
+        SELECT 1 FROM publications_publication p
+        WHERE p.id = publications_publicationfacetids.publication_id
+    );
+    RETURN NULL;
 END $$;
 
 CREATE FUNCTION portal_refresh_facet_ids_between(low bigint, high bigint) RETURNS void
@@ -127,11 +142,13 @@ DROP = (
 DROP TRIGGER portal_facets_insert ON {table};
 DROP TRIGGER portal_facets_update ON {table};
 DROP TRIGGER portal_facets_delete ON {table};
+DROP TRIGGER portal_facets_truncate ON {table};
 DROP FUNCTION portal_facet_ids_{table.removeprefix("publications_")}();
 """
         for table, _ in TRIGGERS
     )
     + """
+DROP FUNCTION portal_facet_ids_rebuild();
 DROP FUNCTION portal_refresh_facet_ids(bigint[]);
 DROP FUNCTION portal_refresh_facet_ids_between(bigint, bigint);
 """

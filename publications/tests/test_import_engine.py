@@ -8,10 +8,13 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from publications.importing.engine import Importer
 from publications.importing.records import ImportedName, ImportedRecord, RecordProblem
 from publications.models import (
+    Authorship,
     Journal,
     Keyword,
     Organisation,
@@ -314,3 +317,26 @@ def test_the_search_text_written_with_a_batch_is_what_a_refresh_would_write(visi
     assert publications.refresh_search_text() == 0
     page = visitor.get("/publications/", {"q": "Ghezzi Imported"}).content.decode()
     assert re.search(r'id="result-count"[^>]*><data value="2">', page)
+
+
+def test_a_record_of_many_authors_is_written_in_a_few_statements():
+    """Each statement on the authorships refreshes the publication's facet ids (migration
+    0016): a statement per author made a record of 1,800 authors take 11 s longer."""
+    Importer().run([record()])
+    authors = [ImportedName(family=f"Author{n}", given="Ann", initials="A.") for n in range(60)]
+    with CaptureQueriesContext(connection) as queries:
+        Importer().run([record(authors=authors, title="A consortium's paper")])
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('INSERT INTO "publications_authorship"')
+    ]
+    assert len(writes) == 1
+    publication = Publication.objects.get(doi="10.5555/test.1")
+    assert publication.authorships.count() == 60
+    assert publication.authorships.order_by("position").last().name_as_printed.endswith("Author59")
+    assert publication.facet_ids.persons == sorted(
+        publication.authorships.values_list("person_id", flat=True)
+    )
+    added = Authorship.history.filter(publication_id=publication.pk, history_type="+")
+    assert added.filter(position__gt=3).count() == 57  # each new authorship has its history

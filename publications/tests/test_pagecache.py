@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from publications import pagecache
+from publications.figures import identity
 from publications.models import Journal, Person, Publication
 from publications.tests.factories import (
     JournalFactory,
@@ -192,13 +194,21 @@ def test_a_restore_to_an_earlier_version_never_brings_back_a_page_kept_before_it
     assert again["ETag"] != kept["ETag"]
 
 
-def test_another_database_never_gets_this_ones_pages(visitor, record):
+def test_another_database_never_gets_this_ones_pages(visitor, record, monkeypatch):
     """A second database (the tests', a fresh var/) counts its versions from 1 as well."""
     first = pagecache.data_version()
-    connection.portal_identity = "another-database"
+    monkeypatch.setattr(connection, "portal_identity", "another-database")
     assert pagecache.data_version() != first
     page = visitor.get(record.get_absolute_url())
     assert page.status_code == 200 and "another-database" in page["ETag"]
+
+
+def test_two_databases_of_one_server_have_two_identities():
+    params = connection.get_connection_params()
+    other = {name: params[name] for name in ("host", "port", "user", "password") if name in params}
+    with connection.cursor() as cursor, psycopg.connect(dbname="postgres", **other) as elsewhere:
+        assert identity(cursor) != identity(elsewhere.cursor())
+        assert pagecache.data_version().endswith("." + identity(cursor))
 
 
 def test_a_page_kept_by_one_worker_is_served_by_the_others(visitor, record, settings):
@@ -206,10 +216,9 @@ def test_a_page_kept_by_one_worker_is_served_by_the_others(visitor, record, sett
     page this one kept."""
     visitor.get(record.get_absolute_url())
     key = pagecache.PageCache(RequestFactory().get(record.get_absolute_url())).key
-    location = settings.CACHES["default"]["LOCATION"]
     other_worker = subprocess.run(
         [sys.executable, "-c", WORKER_READS_THE_CACHE, key],
-        env={**os.environ, "PORTAL_CACHE_DIR": location},
+        env={**os.environ, "PORTAL_CACHE_DIR": str(settings.CACHE_DIR)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -220,8 +229,8 @@ def test_a_page_kept_by_one_worker_is_served_by_the_others(visitor, record, sett
 WORKER_READS_THE_CACHE = """
 import re, sys, django
 django.setup()
-from django.core.cache import cache
-kept = cache.get(sys.argv[1])
+from django.core.cache import caches
+kept = caches["pages"].get(sys.argv[1])
 title = re.search(rb'<h1[^>]*>(.*?)</h1>', kept.content, re.S) if kept else None
 print(title.group(1).decode().strip() if title else None)
 """
