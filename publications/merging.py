@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from simple_history.utils import bulk_update_with_history
 
 from publications.models import (
     Authorship,
@@ -100,18 +101,21 @@ def merge_publications(winner: Publication, losers: list[Publication], *, user=N
 
         present = {author_key(a) for a in winner.authorships.all()}
         position = winner.authorships.aggregate(last=Max("position"))["last"] or 0
-        for authorship in loser.authorships.order_by("position").prefetch_related("affiliations"):
+        taken_over = []
+        for authorship in loser.authorships.order_by("position"):
             if author_key(authorship) in present:
                 continue
-            affiliations = list(authorship.affiliations.all())
             position += 1
             authorship.publication = winner
             authorship.position = position
-            authorship._history_user = user
-            authorship.save()
-            authorship.affiliations.set(affiliations)
+            taken_over.append(authorship)
             present.add(author_key(authorship))
-            moved["authors"] += 1
+        # In one statement (with their history), affiliations and all: each statement on the
+        # authorships refreshes both records' facet ids (migration 0016).
+        bulk_update_with_history(
+            taken_over, Authorship, ["publication", "position"], default_user=user
+        )
+        moved["authors"] += len(taken_over)
 
         have = set(winner.publication_keywords.values_list("keyword_id", flat=True))
         position = winner.publication_keywords.aggregate(last=Max("position"))["last"] or 0

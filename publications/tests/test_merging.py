@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from publications.merging import merge_persons, merge_publications
 from publications.models import (
@@ -121,3 +123,28 @@ def test_merging_a_record_with_itself_does_nothing(user):
     publication = PublicationFactory()
     assert merge_publications(publication, [publication], user=user).startswith("Nothing")
     assert Publication.objects.filter(pk=publication.pk).exists()
+
+
+def test_merged_authors_move_in_one_statement_with_affiliations_history_and_facet_ids(user):
+    winner, loser = PublicationFactory(title="Big collaboration"), PublicationFactory()
+    unit = Organisation.objects.create(name="Merged unit", kind="department")
+    add_authors(loser, PersonFactory.create_batch(40))
+    loser.authorships.get(position=7).affiliations.add(unit)
+    with CaptureQueriesContext(connection) as queries:
+        merge_publications(winner, [loser], user=user)
+    moves = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "publications_authorship"')
+    ]
+    assert len(moves) == 1
+    assert winner.authorships.count() == 40
+    assert list(winner.authorships.get(position=7).affiliations.all()) == [unit]
+    moved = Authorship.history.filter(publication_id=winner.pk, history_type="~")
+    assert moved.count() == 40 and {entry.history_user for entry in moved} == {user}
+    facet_ids = winner.facet_ids
+    facet_ids.refresh_from_db()
+    assert sorted(facet_ids.persons) == sorted(
+        winner.authorships.values_list("person_id", flat=True)
+    )
+    assert facet_ids.organisations == [unit.pk]
