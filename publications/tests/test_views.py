@@ -367,3 +367,28 @@ def test_not_found_page_helps_the_reader_on(visitor):
     assert "Page not found" in text
     assert "Browse all research output" in text
     assert 'role="search"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        lambda record: "/",
+        lambda record: "/publications/?q=head",
+        lambda record: record.get_absolute_url(),
+        lambda record: record.get_absolute_url() + "cite/",
+        lambda record: record.get_absolute_url() + "export.bib",
+        lambda record: "/publications/export.ris",
+        lambda record: "/organisations/",
+        lambda record: "/subject-areas/",
+        lambda record: "/persons/",
+        lambda record: record.journal.get_absolute_url(),
+    ],
+)
+def test_every_public_page_answers_head_as_get_without_a_body(visitor, address):
+    """HEAD is what link checkers and caches ask first (RFC 9110: a server supports it wherever
+    it supports GET)."""
+    url = address(PublicationFactory(title="Head requests"))
+    head, get = visitor.head(url), visitor.get(url)
+    assert head.status_code == get.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"]
+    assert (b"".join(head.streaming_content) if head.streaming else head.content) == b""

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from publications.figures import Figures
@@ -127,7 +127,7 @@ def grouped(areas: dict[str, list], counts) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     publications = Publication.objects.public()
     figures = Figures()
@@ -333,7 +333,7 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
         return context
 
 
-@require_GET
+@require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """The institution's organisation tree with each unit's public output (its units' included),
     from two queries."""
@@ -427,7 +427,7 @@ class JournalDetailView(PublicationsOfObjectMixin, DetailView):
         return {"journal": journal.slug}
 
 
-@require_GET
+@require_safe
 def subject_area_list(request: HttpRequest) -> HttpResponse:
     """The ASJC tree: groups › two-digit areas › codes, each with its public output."""
     codes = list(SubjectArea.objects.order_by("code"))

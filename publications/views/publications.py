@@ -16,7 +16,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from publications import citations, export_rows, exports, metadata, pagecache
 from publications.feeds import ListingFeed
@@ -32,7 +32,7 @@ from publications.listing import (
 from publications.models import Organisation, Publication, PublicationSlug
 
 
-@require_GET
+@require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     """All public research output: search, filters, facets, sorting, paging (htmx-aware);
     `format=atom` gives the same listing as an Atom feed."""
@@ -103,7 +103,7 @@ def bibliography_response(request: HttpRequest, publication: Publication) -> Htt
     )
 
 
-@require_GET
+@require_safe
 def publication_cite(request: HttpRequest, slug: str) -> HttpResponse:
     """/publications/<slug>/cite/: the record in any of the ~10,800 bundled CSL styles.
     `q` finds styles by name; `style` renders the record in one (an unknown one is a 400 that
@@ -132,7 +132,7 @@ def publication_cite(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "publications/publication_cite.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def publication_export(request: HttpRequest, slug: str, extension: str) -> HttpResponse:
     """/publications/<slug>/export.bib, .ris, .json (CSL-JSON)."""
     if extension not in EXPORTS:
@@ -160,7 +160,7 @@ def negotiated(request: HttpRequest) -> str:
     return best
 
 
-@require_GET
+@require_safe
 def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A record page. Only Validated + Public records are shown to visitors; staff may preview
     the others. An old slug redirects permanently to the current one. An Accept header that
@@ -224,7 +224,7 @@ def fingerprint_intro(publication: Publication) -> str:
     )
 
 
-@require_GET
+@require_safe
 def publication_fingerprint(request: HttpRequest, slug: str) -> HttpResponse:
     """/publications/<slug>/fingerprint/: every concept of the record's fingerprint, by
     category, strongest first."""
@@ -260,7 +260,7 @@ LISTING_EXPORTS = {
 EXPORT_CHUNK = 500
 
 
-@require_GET
+@require_safe
 def listing_export(request: HttpRequest, extension: str) -> HttpResponse:
     """/publications/export.bib, .ris, .json, .csv: the listing's results under exactly its
     query string (search, filters, sort), streamed in chunks with constant memory. Invalid
@@ -314,7 +314,7 @@ def json_array(items):
     yield "\n]\n"
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read every page but the admin and the endless filter combinations of the
     listings (every record is reachable without a query string, and from the sitemap)."""
