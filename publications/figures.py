@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
+import django
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -62,6 +65,28 @@ def data_version() -> str:
     return f"{value}.{xmin}.{connection.portal_identity}"
 
 
+@lru_cache(maxsize=1)
+def deployment() -> str:
+    """A digest of what decides a page besides the data: the code, templates and static files
+    (whose hashed names the page links), the installed Django and citation styles, the
+    portal's name. An ETag from before a deployment that changed any of them is not confirmed.
+    Read once per process (about 150 small files)."""
+    from publications.citations import STYLES_VERSION
+
+    digest = hashlib.blake2b(digest_size=8)
+    base = settings.BASE_DIR
+    for folder in ("portal", "publications", "templates", "static"):
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".js", ".svg"} and "tests" not in path.parts:
+                digest.update(f"{path.relative_to(base)}\0".encode())
+                digest.update(path.read_bytes())
+    digest.update(
+        f"{django.get_version()}\0{STYLES_VERSION}\0{settings.PORTAL_NAME}\0"
+        f"{settings.PORTAL_INSTITUTION}".encode()
+    )
+    return digest.hexdigest()
+
+
 class Figures:
     """Cached figures for one request: the data version is read once (one query)."""
 
@@ -76,8 +101,6 @@ class Figures:
         return self._version
 
     def get(self, name: str, compute: Callable[[], T]) -> T:
-        from publications.pagecache import deployment  # which imports this module
-
         # The deployment too: the cache outlives the processes, and a figure computed by
         # other code may mean something else (or not unpickle).
         key = f"portal:figure:{deployment()}:{self.version}:{name}"

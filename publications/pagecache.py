@@ -27,17 +27,15 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import wraps
 
-import django
-from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from publications.api.conditional import version_seen_at
-from publications.figures import data_version
+from publications.figures import data_version, deployment
 
 TIMEOUT = 24 * 60 * 60  # exact at any age: the timeout only frees the space of old versions
 # Browsers and caches may keep a page, but must ask before showing it again (one query, a 304).
@@ -75,28 +73,6 @@ def kept_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return page.keep(view(request, *args, **kwargs))
 
     return answer
-
-
-@lru_cache(maxsize=1)
-def deployment() -> str:
-    """A digest of what decides a page besides the data: the code, templates and static files
-    (whose hashed names the page links), the installed Django and citation styles, the
-    portal's name. An ETag from before a deployment that changed any of them is not confirmed.
-    Read once per process (about 150 small files)."""
-    from publications.citations import STYLES_VERSION
-
-    digest = hashlib.blake2b(digest_size=8)
-    base = settings.BASE_DIR
-    for folder in ("portal", "publications", "templates", "static"):
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix in {".py", ".html", ".css", ".js", ".svg"} and "tests" not in path.parts:
-                digest.update(f"{path.relative_to(base)}\0".encode())
-                digest.update(path.read_bytes())
-    digest.update(
-        f"{django.get_version()}\0{STYLES_VERSION}\0{settings.PORTAL_NAME}\0"
-        f"{settings.PORTAL_INSTITUTION}".encode()
-    )
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from publications.api.errors import json_error
+from publications.figures import deployment
 
 # Part of every ETag: bump it when an endpoint's JSON changes shape, so that copies cached before a
 # deployment are not confirmed as current by a 304.
@@ -47,8 +48,6 @@ class Validators:
 def version_seen_at(version: str) -> int:
     """When the data version was first read under this deployment (whole seconds since the
     epoch): after a deployment, pages that look different have a later Last-Modified."""
-    from publications.pagecache import deployment  # which imports this module
-
     key = f"portal:api:version-seen:{deployment()}:{version}"
     now = int(time.time())
     # add() keeps the first time; if the entry was evicted since, a later time is only cautious.
