@@ -1,11 +1,21 @@
-"""Cached whole-collection figures are never stale: every write changes the data version."""
+"""Cached whole-collection figures are never stale: every write that can change what the public
+sees changes the data version (and writes to drafts, which cannot, leave it alone)."""
 
 from __future__ import annotations
 
 import pytest
 
-from publications.models import DataVersion, Keyword
-from publications.tests.factories import PublicationFactory
+from publications.models import (
+    Authorship,
+    DataVersion,
+    Keyword,
+    Organisation,
+    PublicationKeyword,
+    SubjectArea,
+    Visibility,
+    WorkflowState,
+)
+from publications.tests.factories import PersonFactory, PublicationFactory, add_authors
 from publications.tests.test_views import result_count, text_of
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +35,92 @@ def test_every_kind_of_write_changes_the_data_version():
     Keyword.objects.create(term="HIV").delete()
     after_delete = version()
     assert before < after_insert < after_update < after_delete
+
+
+def test_writes_to_a_draft_and_its_rows_leave_the_data_version_alone():
+    draft = PublicationFactory(workflow_state=WorkflowState.IN_PROGRESS)
+    person = PersonFactory()
+    organisation = Organisation.objects.create(name="Draft Lab")
+    keyword = Keyword.objects.create(term="drafted")
+    before = version()
+    draft.title = "Still a draft"
+    draft.save()
+    add_authors(draft, [person])
+    authorship = draft.authorships.get()
+    authorship.affiliations.add(organisation)
+    draft.publication_keywords.create(keyword=keyword, position=1)
+    draft.subject_areas.add(SubjectArea.objects.first())
+    draft.links.create(url="https://example.org/draft")
+    authorship.affiliations.clear()
+    draft.authorships.all().delete()
+    draft.delete()
+    # New keywords and persons outside the institution show only with public records.
+    Keyword.objects.create(term="not yet on any record")
+    PersonFactory(is_internal=False)
+    assert version() == before
+    PersonFactory(is_internal=True)  # has a profile page at once
+    assert version() > before
+    before = version()
+    # Persons, organisations, keywords and the like move it whatever records they are in.
+    organisation.name = "Draft Laboratory"
+    organisation.save()
+    assert version() > before
+
+
+def test_publishing_withdrawing_and_the_rows_of_public_records_change_the_data_version():
+    record = PublicationFactory(workflow_state=WorkflowState.FOR_VALIDATION)
+    draft = PublicationFactory(workflow_state=WorkflowState.IN_PROGRESS)
+    person = PersonFactory()
+    steps = []
+
+    def moved(step: str) -> None:
+        steps.append((step, version()))
+
+    moved("start")
+    record.workflow_state = WorkflowState.VALIDATED
+    record.save()  # published
+    moved("publish")
+    add_authors(record, [person])
+    moved("author of a public record")
+    record.authorships.get().affiliations.add(Organisation.objects.create(name="Lab"))
+    moved("affiliation")  # (the organisation's insert moved it already: checked below)
+    before_affiliation_only = version()
+    record.authorships.get().affiliations.clear()
+    assert version() > before_affiliation_only, "an affiliation of a public record"
+    moved("keyword")
+    PublicationKeyword.objects.create(
+        publication=record, keyword=Keyword.objects.create(term="k"), position=1
+    )
+    moved("after keyword")
+    # An authorship moved from the public record to a draft (as a merge moves them).
+    Authorship.objects.filter(publication=record).update(publication=draft)
+    moved("moved away")
+    record.visibility = Visibility.CAMPUS
+    record.save()  # withdrawn
+    moved("withdraw")
+    versions = [value for _, value in steps]
+    assert versions == sorted(versions)
+    assert len(set(versions)) == len(versions), steps
+    public = PublicationFactory()
+    before = version()
+    public.delete()
+    assert version() > before
+
+
+def test_a_kept_page_stays_kept_while_drafts_are_edited(visitor, django_assert_num_queries):
+    PublicationFactory(title="Public record")
+    draft = PublicationFactory(title="Draft record", workflow_state=WorkflowState.IN_PROGRESS)
+    person = PersonFactory()
+    visitor.get("/publications/")
+    draft.title = "Draft record, edited"
+    draft.save()
+    add_authors(draft, [person])
+    with django_assert_num_queries(1):  # the kept page, for the data version alone
+        response = visitor.get("/publications/")
+    assert "Public record" in text_of(response)
+    draft.workflow_state = WorkflowState.VALIDATED
+    draft.save()
+    assert "Draft record, edited" in text_of(visitor.get("/publications/"))
 
 
 def test_cached_totals_and_facets_follow_each_change(visitor):
