@@ -358,18 +358,31 @@ def change_document_counts(deltas: Counter) -> None:
 
 
 def ensure_concepts(labels: dict[str, str]) -> None:
-    """Concept rows for keys not seen before (document count 0 until counted)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT key FROM publications_concept WHERE key = ANY(%s)", [list(labels)])
-        missing = set(labels) - {key for (key,) in cursor.fetchall()}
-    if not missing:
-        return
-    keys = sorted(missing)
-    slugs = unique_slugs(Concept, [labels[key] for key in keys], max_length=90)
-    Concept.objects.bulk_create(
-        Concept(key=key, label=labels[key], slug=slug, document_count=0)
-        for key, slug in zip(keys, slugs, strict=True)
-    )
+    """Concept rows for keys not seen before (document count 0 until counted). Another
+    transaction may be adding the same keys, or others whose slugs clash with these, at the same
+    time (a librarian's save during an import): a row another transaction has added is taken as
+    it is, and a slug taken meanwhile is chosen again."""
+    for attempt in range(6):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT key FROM publications_concept WHERE key = ANY(%s)", [list(labels)]
+            )
+            missing = set(labels) - {key for (key,) in cursor.fetchall()}
+        if not missing:
+            return
+        if attempt == 5:
+            break
+        keys = sorted(missing)
+        slugs = unique_slugs(Concept, [labels[key] for key in keys], max_length=90)
+        # ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit.
+        Concept.objects.bulk_create(
+            (
+                Concept(key=key, label=labels[key], slug=slug, document_count=0)
+                for key, slug in zip(keys, slugs, strict=True)
+            ),
+            ignore_conflicts=True,
+        )
+    raise RuntimeError(f"Could not add the concepts {sorted(missing)[:5]}: their slugs clash.")
 
 
 # Persons and organisations, in SQL

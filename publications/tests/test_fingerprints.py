@@ -319,3 +319,52 @@ def test_the_cached_concept_facet_follows_a_rebuild(visitor, collection):
     rebuild_all()
     assert facet_slugs() != before
     assert any(slug.startswith("mycorrhizal") for slug in facet_slugs())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_adding_the_same_concept_at_once_both_succeed():
+    """A librarian's save during an import: both find the concept missing and add it; the
+    second waits for the first to commit, then takes its row (it was an IntegrityError, a 500)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from publications.fingerprints.compute import ensure_concepts
+
+    labels = {"k-immune": "Immune reconstitution"}
+    first_added, commit_first = threading.Event(), threading.Event()
+    errors: list[Exception] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                ensure_concepts(labels)
+                first_added.set()
+                commit_first.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        first_added.wait(10)
+        try:
+            with transaction.atomic():
+                ensure_concepts(labels)  # blocks on the first's uncommitted row
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_added.wait(10)
+    threading.Event().wait(0.5)  # the second is waiting on the first's row by now
+    commit_first.set()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    assert list(Concept.objects.filter(key="k-immune").values_list("label", flat=True)) == [
+        "Immune reconstitution"
+    ]
