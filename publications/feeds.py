@@ -83,7 +83,7 @@ class ListingFeed(PublicationFeed):
 class PersonFeed(PublicationFeed):
     def get_object(self, request, slug: str):
         self.request = request
-        return get_object_or_404(Person.objects.internal(), slug=slug)
+        return get_object_or_404(Person.objects.internal().public(), slug=slug)
 
     def title(self, person: Person) -> str:
         return f"Research output of {person.full_name}"
@@ -98,7 +98,7 @@ class PersonFeed(PublicationFeed):
 class OrganisationFeed(PublicationFeed):
     def get_object(self, request, slug: str):
         self.request = request
-        return get_object_or_404(Organisation, slug=slug)
+        return get_object_or_404(Organisation.objects.public(), slug=slug)
 
     def title(self, organisation: Organisation) -> str:
         return f"Research output of {organisation.name}"
@@ -113,7 +113,7 @@ class OrganisationFeed(PublicationFeed):
 class JournalFeed(PublicationFeed):
     def get_object(self, request, slug: str):
         self.request = request
-        return get_object_or_404(Journal, slug=slug)
+        return get_object_or_404(Journal.objects.public(), slug=slug)
 
     def title(self, journal: Journal) -> str:
         return f"Research output in {journal.title}"

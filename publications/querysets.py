@@ -374,6 +374,19 @@ class PersonQuerySet(models.QuerySet):
         """Persons of the institution: the ones with a profile page."""
         return self.filter(is_internal=True)
 
+    def public(self) -> PersonQuerySet:
+        """Not known only from non-public records: persons with a membership, a public
+        publication, or no publication at all (a profile a librarian entered). An author of
+        drafts alone is shown nowhere until one of them is public."""
+        from publications.models import Authorship, Membership
+
+        authorships = Authorship.objects.filter(person=OuterRef("pk"))
+        return self.filter(
+            Exists(Membership.objects.filter(person=OuterRef("pk")))
+            | Exists(authorships.filter(public_publications_q("publication__")))
+            | ~Exists(authorships)
+        )
+
     def with_publication_count(self) -> PersonQuerySet:
         """Annotates publication_count: the person's public publications (a subquery per row)."""
         from publications.models import Authorship
@@ -497,6 +510,20 @@ class OrganisationQuerySet(models.QuerySet):
     def internal(self) -> OrganisationQuerySet:
         return self.exclude(kind="external")
 
+    def public(self) -> OrganisationQuerySet:
+        """Not known only from non-public records: organisations with members, units below
+        them, an author of a public publication, or no authors at all (entered by a librarian).
+        A unit or partner named only as the affiliation of drafts is shown nowhere."""
+        from publications.models import Authorship, Membership, Organisation
+
+        affiliations = Authorship.affiliations.through.objects.filter(organisation=OuterRef("pk"))
+        return self.filter(
+            Exists(Membership.objects.filter(organisation=OuterRef("pk")))
+            | Exists(Organisation.objects.filter(parent=OuterRef("pk")))
+            | Exists(affiliations.filter(public_publications_q("authorship__publication__")))
+            | ~Exists(affiliations)
+        )
+
     def around(self, organisation: Organisation) -> OrganisationQuerySet:
         """The organisation's ancestors (at any depth, from its lineage) and its direct units, in
         one query: the breadcrumb and the units of an organisation's page."""
@@ -506,6 +533,14 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class JournalQuerySet(models.QuerySet):
+    def public(self) -> JournalQuerySet:
+        """Not known only from non-public records: journals with a public publication or with
+        none at all (entered by a librarian). A journal of drafts alone is shown nowhere."""
+        from publications.models import Publication
+
+        publications = Publication.objects.filter(journal=OuterRef("pk"))
+        return self.filter(Exists(publications.filter(PUBLIC)) | ~Exists(publications))
+
     def with_publication_count(self) -> JournalQuerySet:
         return self.annotate(
             publication_count=Count(

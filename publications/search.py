@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from publications.querysets import SEARCH_CONFIG
+from publications.querysets import PUBLIC_SQL, SEARCH_CONFIG
 from publications.validators import DOI_RE, normalise_doi
 
 MAX_QUERY_LENGTH = 300
@@ -67,7 +67,8 @@ def snippet_html(source: str | None) -> SafeString:
     return mark_safe(html)  # noqa: S308 - escaped above; only our own <mark> tags are added
 
 
-SUGGESTION_SQL = """
+# Only names and keywords of public records are suggested: a draft's would tell that it exists.
+SUGGESTION_SQL = f"""
 SELECT w.word, best.term
 FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, n)
 CROSS JOIN LATERAL (
@@ -75,13 +76,19 @@ CROSS JOIN LATERAL (
         SELECT family_name AS term,
                similarity(portal_unaccent(lower(family_name)),
                           portal_unaccent(lower(w.word))) AS sim
-        FROM publications_person
+        FROM publications_person pe
         WHERE portal_unaccent(lower(family_name)) %% portal_unaccent(lower(w.word))
+          AND EXISTS (SELECT FROM publications_authorship a
+                      JOIN publications_publication p ON p.id = a.publication_id
+                      WHERE a.person_id = pe.id AND {PUBLIC_SQL})
         UNION ALL
         SELECT term,
                similarity(portal_unaccent(lower(term)), portal_unaccent(lower(w.word))) AS sim
-        FROM publications_keyword
+        FROM publications_keyword k
         WHERE portal_unaccent(lower(term)) %% portal_unaccent(lower(w.word))
+          AND EXISTS (SELECT FROM publications_publicationkeyword pk
+                      JOIN publications_publication p ON p.id = pk.publication_id
+                      WHERE pk.keyword_id = k.id AND {PUBLIC_SQL})
     ) candidates
     WHERE sim >= %s
     ORDER BY sim DESC, term

@@ -21,21 +21,21 @@ class PersonSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return Person.objects.internal().only("slug").order_by("pk")
+        return Person.objects.internal().public().only("slug").order_by("pk")
 
 
 class OrganisationSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return Organisation.objects.internal().only("slug").order_by("pk")
+        return Organisation.objects.internal().public().only("slug").order_by("pk")
 
 
 class JournalSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return Journal.objects.only("slug").order_by("pk")
+        return Journal.objects.public().only("slug").order_by("pk")
 
 
 SITEMAPS = {

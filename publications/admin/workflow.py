@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
 from publications.admin.history import short_reason
+from publications.fingerprints.compute import refresh_aggregates
 from publications.models import Publication, WorkflowState
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def transition(
             default_date=now,
         )
 
-    changed, batch = 0, []
+    changed, batch, moved = 0, [], []
     with transaction.atomic():
         moving = (
             queryset.select_related(None)
@@ -69,11 +70,17 @@ def transition(
             if note is not None:
                 publication.workflow_note = note
             batch.append(publication)
+            moved.append(publication.pk)
             if len(batch) == TRANSITION_BATCH:
                 changed += save(batch)
                 batch = []
         if batch:
             changed += save(batch)
+        if moved and WorkflowState.VALIDATED in (to, *sources):
+            # Records entering or leaving public view: their persons' and organisations'
+            # fingerprints count public records only (a withdrawn record's concepts would stay
+            # on its authors' pages).
+            refresh_aggregates(publication_ids=moved)
     modeladmin.message_user(
         request,
         ngettext(done[0], done[1], changed) % {"count": changed},

@@ -245,6 +245,7 @@ def api_persons() -> QuerySet:
     )
     return (
         Person.objects.internal()
+        .public()
         .with_publication_count()
         .annotate(memberships_json=json_text(json_array(memberships)))
     )
@@ -256,7 +257,7 @@ ORGANISATION_FIELDS = ["slug", "name", "kind", "ror", "parent__slug", "parent__n
 def api_organisations() -> QuerySet:
     """The institution's own organisations, as on /organisations/: external ones appear only as
     affiliations inside the records that name them."""
-    return Organisation.objects.internal()
+    return Organisation.objects.internal().public()
 
 
 JOURNAL_FIELDS = [

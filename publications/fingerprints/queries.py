@@ -78,5 +78,5 @@ def similar_publications(publication: Publication) -> list[Publication]:
 
 def similar_persons(person: Person) -> list[Person]:
     ids = nearest("person", person.pk)
-    found = {p.pk: p for p in Person.objects.internal().filter(pk__in=ids)}
+    found = {p.pk: p for p in Person.objects.internal().public().filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found][:SIMILAR]

@@ -8,6 +8,9 @@ draft, or an import adding records for validation, cost every visitor a first vi
 - rows that belong to a record (authorships, keywords, subject areas, links, slugs, status
   entries, concepts, facet ids: the tables with a publication_id) move it when the record they
   belong to, before or after the statement, is public; affiliations go through their authorship;
+- a draft's row that names a journal, an internal person or an organisation with no public
+  record moves it too: whether those are shown depends on their records (one known only from
+  drafts is hidden, one with no records at all is shown);
 - a new keyword does not move it (keywords show only with the records that have them), nor does
   a new person outside the institution (only internal persons have pages and lists; others
   show only as authors of records), so an import of records for validation leaves it alone
@@ -32,8 +35,28 @@ OF_AUTHORSHIP = (
 )
 
 
+Q = PUBLIC.replace("workflow_state", "q.workflow_state").replace("visibility", "q.visibility")
+# Whether persons, journals and organisations are shown depends on records too
+# (querysets.PersonQuerySet.public() and the like): one known only from drafts is shown nowhere,
+# one with no records at all is. So a draft's row that names one with no public record may show
+# or hide it, and moves the version as well.
+JOURNAL_WITHOUT_PUBLIC_RECORD = f"""r.journal_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM publications_publication q WHERE q.journal_id = r.journal_id AND {Q})"""
+INTERNAL_PERSON_WITHOUT_PUBLIC_RECORD = f"""EXISTS (
+    SELECT 1 FROM publications_person pe WHERE pe.id = r.person_id AND pe.is_internal)
+    AND NOT EXISTS (
+        SELECT 1 FROM publications_authorship a2
+        JOIN publications_publication q ON q.id = a2.publication_id
+        WHERE a2.person_id = r.person_id AND {Q})"""
+ORGANISATION_WITHOUT_PUBLIC_RECORD = f"""NOT EXISTS (
+    SELECT 1 FROM publications_authorship_affiliations x
+    JOIN publications_authorship a2 ON a2.id = x.authorship_id
+    JOIN publications_publication q ON q.id = a2.publication_id
+    WHERE x.organisation_id = r.organisation_id AND {Q})"""
+
+
 def public_rows(rows: str) -> str:
-    """Whether the transition table `rows` holds (or belongs to) a public record, by the kind of
+    """Whether the transition table `rows` can change what the public sees, by the kind of
     table. Each assignment is planned only when reached, so only existing tables are read."""
     return f"""
         IF TG_OP = 'INSERT' AND kind = 'keyword' THEN
@@ -41,11 +64,16 @@ def public_rows(rows: str) -> str:
         ELSIF TG_OP = 'INSERT' AND kind = 'person' THEN
             public := EXISTS (SELECT 1 FROM {rows} WHERE is_internal);
         ELSIF kind = 'publication' THEN
-            public := EXISTS (SELECT 1 FROM {rows} WHERE {PUBLIC});
+            public := EXISTS (SELECT 1 FROM {rows} WHERE {PUBLIC})
+                OR EXISTS (SELECT 1 FROM {rows} r WHERE {JOURNAL_WITHOUT_PUBLIC_RECORD});
+        ELSIF kind = 'authorship' THEN
+            public := EXISTS (SELECT 1 FROM {rows} r {OF_PUBLICATION} WHERE {P})
+                OR EXISTS (SELECT 1 FROM {rows} r WHERE {INTERNAL_PERSON_WITHOUT_PUBLIC_RECORD});
         ELSIF kind = 'publication_id' THEN
             public := EXISTS (SELECT 1 FROM {rows} r {OF_PUBLICATION} WHERE {P});
         ELSIF kind = 'authorship_id' THEN
-            public := EXISTS (SELECT 1 FROM {rows} r {OF_AUTHORSHIP} WHERE {P});
+            public := EXISTS (SELECT 1 FROM {rows} r {OF_AUTHORSHIP} WHERE {P})
+                OR EXISTS (SELECT 1 FROM {rows} r WHERE {ORGANISATION_WITHOUT_PUBLIC_RECORD});
         ELSE
             public := EXISTS (SELECT 1 FROM {rows});
         END IF;"""
@@ -79,18 +107,22 @@ DECLARE
     t record;
     kind text;
 BEGIN
-    FOR t IN SELECT DISTINCT c.relname AS name FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+    FOR t IN SELECT DISTINCT c.relname AS name
+             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
              WHERE g.tgname = 'portal_data_version_update'
     LOOP
         kind := CASE
             WHEN t.name = 'publications_publication' THEN 'publication'
             WHEN t.name = 'publications_person' THEN 'person'
+            WHEN t.name = 'publications_authorship' THEN 'authorship'
             WHEN t.name = 'publications_keyword' THEN 'keyword'
-            WHEN EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema =
-                         current_schema() AND table_name = t.name AND column_name = 'publication_id')
+            WHEN EXISTS (SELECT 1 FROM information_schema.columns
+                         WHERE table_schema = current_schema() AND table_name = t.name
+                           AND column_name = 'publication_id')
                 THEN 'publication_id'
-            WHEN EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema =
-                         current_schema() AND table_name = t.name AND column_name = 'authorship_id')
+            WHEN EXISTS (SELECT 1 FROM information_schema.columns
+                         WHERE table_schema = current_schema() AND table_name = t.name
+                           AND column_name = 'authorship_id')
                 THEN 'authorship_id'
             ELSE 'any' END;
         EXECUTE format('DROP TRIGGER portal_data_version_insert ON %I', t.name);
@@ -133,7 +165,8 @@ OLD_TRIGGERS = """
 DO $$
 DECLARE t record;
 BEGIN
-    FOR t IN SELECT DISTINCT c.relname AS name FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+    FOR t IN SELECT DISTINCT c.relname AS name
+             FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
              WHERE g.tgname = 'portal_data_version_update'
     LOOP
         EXECUTE format('DROP TRIGGER portal_data_version_insert ON %I', t.name);

@@ -44,7 +44,7 @@ CODE_RE = re.compile(r"[0-9]{4}")
 
 
 def internal_units() -> QuerySet:
-    return Organisation.objects.internal().exclude(slug="")
+    return Organisation.objects.internal().public().exclude(slug="")
 
 
 # A selector first reads the ids of the subject areas or units the set stands for (one query)

@@ -38,9 +38,13 @@ def test_every_kind_of_write_changes_the_data_version():
 
 
 def test_writes_to_a_draft_and_its_rows_leave_the_data_version_alone():
-    draft = PublicationFactory(workflow_state=WorkflowState.IN_PROGRESS)
+    # The person, journal and organisation are shown already, for a public record of theirs.
+    public = PublicationFactory()
     person = PersonFactory()
     organisation = Organisation.objects.create(name="Draft Lab")
+    add_authors(public, [person])
+    public.authorships.get().affiliations.add(organisation)
+    draft = PublicationFactory(journal=public.journal, workflow_state=WorkflowState.IN_PROGRESS)
     keyword = Keyword.objects.create(term="drafted")
     before = version()
     draft.title = "Still a draft"
@@ -107,10 +111,43 @@ def test_publishing_withdrawing_and_the_rows_of_public_records_change_the_data_v
     assert version() > before
 
 
+def test_a_draft_that_shows_or_hides_a_person_journal_or_organisation_moves_the_version(
+    visitor,
+):
+    """One known only from drafts is hidden, one with no records at all is shown: a draft's row
+    naming one without public records may hide or show it (querysets' public())."""
+    person = PersonFactory(is_internal=True)
+    profile = person.get_absolute_url()
+    assert visitor.get(profile).status_code == 200  # no records: a librarian entered it; kept
+    draft = PublicationFactory(workflow_state=WorkflowState.IN_PROGRESS)  # a new journal
+    before = version()
+    add_authors(draft, [person])
+    assert version() > before
+    assert visitor.get(profile).status_code == 404  # known only from a draft now
+    before = version()
+    draft.authorships.all().delete()
+    assert version() > before
+    assert visitor.get(profile).status_code == 200
+    journal = draft.journal
+    before = version()
+    draft.journal = None
+    draft.save()
+    assert version() > before, "the journal has no records left: shown again"
+    organisation = Organisation.objects.create(name="Lab of drafts")
+    add_authors(draft, [PersonFactory(is_internal=False)])
+    before = version()
+    draft.authorships.get().affiliations.add(organisation)
+    assert version() > before
+    assert journal.pk
+
+
 def test_a_kept_page_stays_kept_while_drafts_are_edited(visitor, django_assert_num_queries):
-    PublicationFactory(title="Public record")
-    draft = PublicationFactory(title="Draft record", workflow_state=WorkflowState.IN_PROGRESS)
+    public = PublicationFactory(title="Public record")
     person = PersonFactory()
+    add_authors(public, [person])
+    draft = PublicationFactory(
+        title="Draft record", journal=public.journal, workflow_state=WorkflowState.IN_PROGRESS
+    )
     visitor.get("/publications/")
     draft.title = "Draft record, edited"
     draft.save()

@@ -136,9 +136,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "home-totals",
         lambda: {
             "publication_count": publications.count(),
-            "person_count": Person.objects.internal().count(),
-            "organisation_count": Organisation.objects.internal().count(),
-            "journal_count": Journal.objects.count(),
+            "person_count": Person.objects.internal().public().count(),
+            "organisation_count": Organisation.objects.internal().public().count(),
+            "journal_count": Journal.objects.public().count(),
         },
     )
     areas: dict[str, list[tuple[SubjectArea, int]]] = {}
@@ -169,9 +169,9 @@ class PersonListView(LenientPaginationMixin, ListView):
         request = self.request
         self.notices: list[str] = []
         self.query = QueryDict(mutable=True)  # the usable filters, for links that keep them
-        persons = Person.objects.internal()
+        persons = Person.objects.internal().public()
 
-        self.organisations = list(Organisation.objects.order_by("name"))
+        self.organisations = list(Organisation.objects.public().order_by("name"))
         self.organisation = None
         if slug := plain_param(request, "organisation"):
             self.organisation = next((o for o in self.organisations if o.slug == slug), None)
@@ -282,14 +282,18 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
     context_object_name = "person"
 
     def get_queryset(self):
-        return Person.objects.internal().prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("organisation").order_by(
-                    "-start_date", "organisation__name"
+        return (
+            Person.objects.internal()
+            .public()
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.select_related("organisation").order_by(
+                        "-start_date", "organisation__name"
+                    ),
                 ),
-            ),
-            "name_variants",
+                "name_variants",
+            )
         )
 
     def get(self, request, *args, **kwargs):
@@ -298,7 +302,7 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
         except Http404:
             # A former slug, or the slug of a person merged into another: 301 to the profile.
             old = PersonSlug.objects.select_related("person").filter(slug=kwargs["slug"]).first()
-            if old and old.person.is_internal:
+            if old and Person.objects.internal().public().filter(pk=old.person_id).exists():
                 return redirect(old.person, permanent=True)
             raise
 
@@ -337,7 +341,7 @@ class PersonDetailView(PublicationsOfObjectMixin, DetailView):
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """The institution's organisation tree with each unit's public output (its units' included),
     from two queries."""
-    organisations = list(Organisation.objects.internal().order_by("name"))
+    organisations = list(Organisation.objects.internal().public().order_by("name"))
     return render(
         request,
         "publications/organisation_list.html",
@@ -353,7 +357,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/organisation_detail.html"
     context_object_name = "organisation"
-    queryset = Organisation.objects.all()
+    queryset = Organisation.objects.public()
 
     def publications_of(self, organisation):
         return Publication.objects.for_organisation(organisation)
@@ -365,7 +369,7 @@ class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         organisation = self.object
         above = organisation.lineage[:-1]
-        around = list(Organisation.objects.around(organisation))
+        around = list(Organisation.objects.public().around(organisation))
         members = list(
             Person.objects.internal()
             .in_organisation(organisation)
@@ -398,7 +402,7 @@ class JournalListView(LenientPaginationMixin, ListView):
     def get_queryset(self):
         self.notices: list[str] = []
         self.q = search_param(self.request, self.notices)
-        journals = Journal.objects.for_list()
+        journals = Journal.objects.public().for_list()
         if self.q and search_words(self.q):
             return journals.search(self.q)
         if self.q:
@@ -418,7 +422,7 @@ class JournalDetailView(PublicationsOfObjectMixin, DetailView):
     context_object_name = "journal"
 
     def get_queryset(self):
-        return Journal.objects.prefetch_related("subject_areas")
+        return Journal.objects.public().prefetch_related("subject_areas")
 
     def publications_of(self, journal):
         return Publication.objects.for_journal(journal)
@@ -470,7 +474,8 @@ class SubjectAreaDetailView(PublicationsOfObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["journals"] = (
-            Journal.objects.filter(subject_areas__code__in=self.object.codes_within())
+            Journal.objects.public()
+            .filter(subject_areas__code__in=self.object.codes_within())
             .distinct()
             .order_by("title")[:50]
         )
