@@ -6,7 +6,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 export PORT
 
-.PHONY: run dev test lint format install migrate check-deploy citeproc-reference bench
+.PHONY: run dev test lint format install migrate check-deploy citeproc-reference bench load-test backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,21 @@ dev: migrate
 # BENCHMARKS.md; fill the database first (manage.py generate_publications --count 1000000).
 bench: migrate
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# 100 clients for 60 s with librarians saving and an import meanwhile, against the configured
+# database (run it on a copy: it adds and removes records); exits non-zero on any failure.
+load-test: migrate
+	$(BIN)/python manage.py load_test $(LOAD_ARGS)
+
+# The configured database (embedded or DATABASE_URL) to var/backups/portal-<db>-<time>.dump,
+# or to BACKUP=file; `make restore FILE=…` replaces the database's contents with one, in one
+# transaction (it asks first; RESTORE_ARGS=--yes does not).
+backup: install
+	$(BIN)/python manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/….dump"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(RESTORE_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

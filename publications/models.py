@@ -52,6 +52,9 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80, p
     return unique_slugs(model, [text], max_length=max_length, exclude_pk=pk)[0]
 
 
+SLUG_PREFIXES_A_STATEMENT = 500
+
+
 def unique_slugs(
     model: type[models.Model], texts: list[str], *, max_length: int = 80, exclude_pk=None
 ) -> list[str]:
@@ -61,13 +64,17 @@ def unique_slugs(
     prefixes = {base[: max_length - 8] if len(base) > max_length - 8 else base for base in bases}
     if not prefixes:
         return []
-    # One index range scan per prefix (the slug's pattern index), in one statement.
+    # One index range scan per prefix (the slug's pattern index), SLUG_PREFIXES_A_STATEMENT
+    # prefixes a statement (a UNION of thousands exceeds PostgreSQL's stack depth).
     table = model._meta.db_table
     patterns = [prefix.replace("\\", "\\\\").replace("_", "\\_") + "%" for prefix in prefixes]
-    sql = " UNION ALL ".join([f"(SELECT id, slug FROM {table} WHERE slug LIKE %s)"] * len(patterns))
+    taken: set[str] = set()
     with connection.cursor() as cursor:
-        cursor.execute(sql, patterns)
-        taken = {slug for pk, slug in cursor.fetchall() if pk != exclude_pk}
+        for start in range(0, len(patterns), SLUG_PREFIXES_A_STATEMENT):
+            chunk = patterns[start : start + SLUG_PREFIXES_A_STATEMENT]
+            scans = [f"(SELECT id, slug FROM {table} WHERE slug LIKE %s)"] * len(chunk)
+            cursor.execute(" UNION ALL ".join(scans), chunk)
+            taken.update(slug for pk, slug in cursor.fetchall() if pk != exclude_pk)
     next_number: dict[str, int] = {}
     slugs = []
     for base in bases:

@@ -30,6 +30,7 @@ from publications.bulk import (
 )
 from publications.duplicates import flag_duplicates, flag_duplicates_of
 from publications.fingerprints.compute import refresh as refresh_fingerprints
+from publications.fingerprints.models import PublicationConcept
 from publications.importing.mapping import (
     AUTHORSHIP_COLUMNS,
     BATCH,
@@ -136,10 +137,19 @@ class Importer(Matcher):
                     progress(summary)
         if batch:
             self.run_batch(batch, summary)
+        # A run cut short (a crash, a kill) wrote its records but not their fingerprints; the
+        # same file imported again finds them unchanged, and makes the fingerprints now.
+        changed = set(self.changed)
+        self.changed += without_fingerprints(
+            [pk for pk in summary.publication_ids if pk not in changed]
+        )
         # Fingerprints of the new and changed records and of their persons and organisations,
         # once for the run (per batch, the persons' sums were recomputed again and again).
         for start in range(0, len(self.changed), FINGERPRINT_CHUNK):
-            refresh_fingerprints(self.changed[start : start + FINGERPRINT_CHUNK])
+            # Whole or not at all: cut short, a refresh would leave concepts' document counts
+            # that count links it never wrote.
+            with transaction.atomic():
+                refresh_fingerprints(self.changed[start : start + FINGERPRINT_CHUNK])
         summary.problems.sort(key=lambda problem: problem[0])
         if progress:
             progress(summary)
@@ -424,6 +434,18 @@ class Importer(Matcher):
                 have.add(keyword.pk)
         PublicationKeyword.objects.bulk_create(added)
         return len(added)
+
+
+def without_fingerprints(publication_ids: list[int]) -> list[int]:
+    """The publications among these with no concept (and so no fingerprint) yet."""
+    if not publication_ids:
+        return []
+    with_concepts = PublicationConcept.objects.filter(publication_id__in=publication_ids)
+    return list(
+        Publication.objects.filter(pk__in=publication_ids)
+        .exclude(pk__in=with_concepts.values("publication_id"))
+        .values_list("pk", flat=True)
+    )
 
 
 def authors_differ(authorships, record: ImportedRecord) -> bool:

@@ -19,6 +19,7 @@ from publications.models import (
     SubjectArea,
     format_partial_date,
     initials_of,
+    unique_slugs,
 )
 from publications.tests.factories import (
     JournalFactory,
@@ -302,3 +303,13 @@ def test_conference_cannot_end_before_it_starts():
             conference_start=datetime.date(2019, 9, 14), conference_end=datetime.date(2019, 9, 12)
         )
     )
+
+
+def test_slugs_for_thousands_of_new_rows_at_once():
+    """An import's fingerprints add 10,000 concepts in one go: one statement for all their
+    prefixes exceeded PostgreSQL's stack depth."""
+    PublicationFactory(title="Topic 7 of the collection")
+    texts = [f"Topic {n} of the collection" for n in range(10000)]
+    slugs = unique_slugs(Publication, texts)
+    assert len(set(slugs)) == 10000
+    assert slugs[7] == "topic-7-of-the-collection-2" and slugs[8] == "topic-8-of-the-collection"
