@@ -12,3 +12,5 @@ urlpatterns = [
     path("api/", include("publications.api.urls")),
     path("", include("publications.urls")),
 ]
+
+handler500 = "portal.errors.server_error"

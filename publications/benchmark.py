@@ -747,15 +747,15 @@ CROSSREF_SAMPLE = Path(__file__).parent / "data" / "bench" / "crossref-works.jso
 DATE_FIELDS = ("issued", "published", "published-print", "published-online", "created")
 
 
-def crossref_copies(count: int) -> Iterator[str]:
+def crossref_copies(count: int, tag: str = "bench") -> Iterator[str]:
     """`count` Crossref works as JSON lines: the committed real sample, again and again, each
-    copy with its own DOI and its dates a year earlier than the last copy's, so every record is
-    new and none is another's duplicate."""
+    copy with its own DOI (ending `.{tag}{copy}`) and its dates a year earlier than the last
+    copy's, so every record is new and none is another's duplicate."""
     works = [json.loads(line) for line in CROSSREF_SAMPLE.read_text().splitlines() if line]
     for n in range(count):
         work = json.loads(json.dumps(works[n % len(works)]))
         copy = n // len(works) + 1
-        work["DOI"] = f"{work['DOI']}.bench{copy}"
+        work["DOI"] = f"{work['DOI']}.{tag}{copy}"
         for name in DATE_FIELDS:
             for parts in work.get(name, {}).get("date-parts", []):
                 if parts and parts[0]:
