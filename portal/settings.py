@@ -1,16 +1,18 @@
 """Settings for the research portal: one file, everything that varies read from the environment.
 
 Environment: DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DJANGO_HTTPS,
-DJANGO_LOG_LEVEL. See README.md.
+PORTAL_NUM_PROXIES, DJANGO_LOG_LEVEL. See README.md.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -57,7 +59,76 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: the admin's and the portal's forms carry the token in the page.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# Content-Security-Policy (django-csp), on every response, the admin's too: scripts, styles,
+# images and fonts come from the portal's own files only. No inline script or style anywhere
+# (templates keep theirs in static/; JSON-LD data blocks are not scripts), no eval, no plugins,
+# no <base>, forms post to the portal only, and no other site may frame a page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page needs a device, sensor or payment
+# feature, so none may use them, nor anything framed in it. The copy buttons' clipboard-write
+# keeps its default (this origin only).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# How many reverse proxies in front of the portal append the client's address to
+# X-Forwarded-For (README "Deploying": one, the TLS-terminating proxy; gunicorn itself leaves
+# REMOTE_ADDR as the proxy's address). 0: the client is REMOTE_ADDR and the header is ignored, so
+# a forged one cannot dodge a limit. The admin's login lockout and the API's rate limit both count
+# by this address. API_NUM_PROXIES is its former name.
+NUM_PROXIES = int(os.environ.get("PORTAL_NUM_PROXIES") or os.environ.get("API_NUM_PROXIES") or 0)
+
+# Admin sign-in throttling (django-axes): 5 failed sign-ins from one client address within 15
+# minutes lock that address out of signing in for 15 minutes (429 with
+# templates/admin/login_locked_out.html), even with the right password. Failures during the
+# lockout do not extend it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "publications.security.client_address"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,10 +148,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "corsheaders",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +169,8 @@ MIDDLEWARE = [
     # CORS headers on /api/ only (CORS_URLS_REGEX); the API's responses all come from views below
     # this point (unknown /api/ paths too), so appending it here covers every one of them.
     "corsheaders.middleware.CorsMiddleware",
+    # Turns a sign-in refused by the lockout into the 429 page; django-axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Audit history: change reasons ("Imported from crossref (record 12 (10.1000/…))", a return
@@ -192,9 +269,7 @@ STORAGES = {
 # The read-only JSON API under /api/v1/ (publications/api/). Anonymous clients are limited to
 # API_ANON_RATE requests per client address ("120/minute"; s, m, h or d), signed-in users to
 # API_USER_RATE; staff are not limited. The counts live in each worker's memory, so with N gunicorn
-# workers a client may get up to N times the rate. API_NUM_PROXIES: how many reverse proxies in
-# front of the portal append to X-Forwarded-For (0: the client is REMOTE_ADDR, and a forged
-# header cannot dodge the limit).
+# workers a client may get up to N times the rate. Clients are told apart by address (NUM_PROXIES).
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["publications.api.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
@@ -208,7 +283,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_ANON_RATE", "120/minute"),
         "user": os.environ.get("API_USER_RATE", "1200/minute"),
     },
-    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "publications.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "URL_FORMAT_OVERRIDE": None,  # `format` is a listing parameter (format=atom), not a renderer
