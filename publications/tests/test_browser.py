@@ -2,24 +2,15 @@
 and a desktop's 1440 px, keyboard-usable. Chromium is a prerequisite named in README.md: without it
 these tests are skipped on a developer's machine and fail in CI.
 
-The portal runs in its own process, as `make run` serves it, on the test database. Its data is
-committed by a module-scoped fixture and deleted afterwards, so no test here needs Django's
-transactional flush (which Playwright's event loop in this thread would interfere with)."""
+The portal runs in its own process, as `make run` serves it, on the test database (the fixtures
+are in publications/tests/browser.py). Its data is committed by a module-scoped fixture and
+deleted afterwards, so no test here needs Django's transactional flush (which Playwright's event
+loop in this thread would interfere with)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import quote
-from urllib.request import urlopen
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from publications.models import Person, PublicationTombstone, SubjectArea
 from publications.tests.factories import (
@@ -29,31 +20,10 @@ from publications.tests.factories import (
     add_authors,
 )
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDTHS = [375, 1440]
 # Without a database marker in the session, pytest-django would not create the test database and
 # the module's data would go to the development database.
 pytestmark = pytest.mark.django_db
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if CHROMIUM is None:
-        message = "Chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -85,91 +55,6 @@ def record(chromium, django_db_setup, django_db_blocker):
         PublicationTombstone.objects.filter(pk=pk).delete()
         Person.objects.filter(pk__in=[person.pk for person in persons]).delete()
         journal.delete()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(record, tmp_path_factory, django_db_blocker):
-    """The portal as `make run` serves it (gunicorn + whitenoise, DEBUG off, collected static
-    files) on the test database."""
-    db = connection.settings_dict
-    # The embedded server is reached over a Unix socket, whose folder dj-database-url keeps in
-    # OPTIONS["host"]; an external server has HOST and PORT.
-    host = quote(db["HOST"] or db["OPTIONS"].get("host", ""), safe="")
-    port = db["PORT"] or db["OPTIONS"].get("port") or 5432
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@/"
-        f"{db['NAME']}?host={host}&port={port}",
-        "PORTAL_VAR_DIR": str(tmp_path_factory.mktemp("var")),
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    }
-    python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [python, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urlopen(url + "/", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the portal did not start: " + process.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    # Its database session ends a moment after the process: wait, so the test database can be
-    # dropped at the end of the run.
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for _ in range(50):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.1)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium, server):
-    """Chromium, started after the server and the data: Playwright's sync API runs an event loop
-    in this thread, and Django refuses ORM calls while one runs."""
-    from playwright.sync_api import sync_playwright
-
-    # The per-test database wrapper (an atomic block) runs while Playwright's loop is alive;
-    # these tests use no ORM themselves, so Django's async-safety check is lifted meanwhile.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-            # Connections opened by the per-test wrappers while the loop ran are this context's.
-            connections.close_all()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def page_paths(record: dict[str, str]) -> list[str]:
