@@ -11,6 +11,9 @@ draft, or an import adding records for validation, cost every visitor a first vi
 - a draft's row that names a journal, an internal person or an organisation with no public
   record moves it too: whether those are shown depends on their records (one known only from
   drafts is hidden, one with no records at all is shown);
+- a concept's new row, or a change of its document count alone, does not move it (concepts show
+  only through the records linked to them, by key, label and slug; the counts only weigh the
+  next fingerprints computed), so refreshing a draft's fingerprint leaves it alone;
 - a new keyword does not move it (keywords show only with the records that have them), nor does
   a new person outside the institution (only internal persons have pages and lists; others
   show only as authors of records), so an import of records for validation leaves it alone
@@ -63,6 +66,14 @@ def public_rows(rows: str) -> str:
             public := false;
         ELSIF TG_OP = 'INSERT' AND kind = 'person' THEN
             public := EXISTS (SELECT 1 FROM {rows} WHERE is_internal);
+        ELSIF kind = 'concept' THEN
+            IF TG_OP = 'UPDATE' THEN
+                public := EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+                                  WHERE (n.key, n.label, n.slug) IS DISTINCT FROM
+                                        (o.key, o.label, o.slug));
+            ELSE
+                public := TG_OP = 'DELETE';
+            END IF;
         ELSIF kind = 'publication' THEN
             public := EXISTS (SELECT 1 FROM {rows} WHERE {PUBLIC})
                 OR EXISTS (SELECT 1 FROM {rows} r WHERE {JOURNAL_WITHOUT_PUBLIC_RECORD});
@@ -116,6 +127,7 @@ BEGIN
             WHEN t.name = 'publications_person' THEN 'person'
             WHEN t.name = 'publications_authorship' THEN 'authorship'
             WHEN t.name = 'publications_keyword' THEN 'keyword'
+            WHEN t.name = 'publications_concept' THEN 'concept'
             WHEN EXISTS (SELECT 1 FROM information_schema.columns
                          WHERE table_schema = current_schema() AND table_name = t.name
                            AND column_name = 'publication_id')

@@ -143,8 +143,9 @@ def test_every_table_the_api_reads_changes_the_data_version():
             """
         )
         triggers = dict(cursor.fetchall())
+    kinds = {f"portal_data_version_{op}" for op in ("insert", "update", "delete", "truncate")}
     for table in API_TABLES:
-        assert len(triggers.get(table, [])) == 4, table
+        assert kinds <= set(triggers.get(table, [])), table
 
 
 def test_the_data_version_of_a_keyword_rename_reaches_the_etag(visitor):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from publications.fingerprints.compute import refresh as refresh_fingerprints
+from publications.fingerprints.models import Concept
 from publications.models import (
     Authorship,
     DataVersion,
@@ -48,7 +50,10 @@ def test_writes_to_a_draft_and_its_rows_leave_the_data_version_alone():
     keyword = Keyword.objects.create(term="drafted")
     before = version()
     draft.title = "Still a draft"
+    draft.abstract = "Interleukin-2 administration restores immune function in HIV infection."
     draft.save()
+    refresh_fingerprints([draft.pk])  # new concepts, and the counts of the others
+    assert Concept.objects.exists()
     add_authors(draft, [person])
     authorship = draft.authorships.get()
     authorship.affiliations.add(organisation)
@@ -63,6 +68,10 @@ def test_writes_to_a_draft_and_its_rows_leave_the_data_version_alone():
     PersonFactory(is_internal=False)
     assert version() == before
     PersonFactory(is_internal=True)  # has a profile page at once
+    assert version() > before
+    before = version()
+    # A concept's label shows on the public records linked to it.
+    Concept.objects.filter(pk=Concept.objects.first().pk).update(label="Interleukin 2")
     assert version() > before
     before = version()
     # Persons, organisations, keywords and the like move it whatever records they are in.

@@ -52,7 +52,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)  # as make run does
         try:
             with benchmark.gunicorn(options["port"], options["workers"]):
-                test.warm(options["workers"])
+                seconds = test.warm(options["workers"])
+                self.stdout.write(f"Asked for every path once first ({seconds:.0f} s).")
                 self.stdout.write(
                     f"{options['clients']} clients for {options['seconds']:.0f} s against "
                     f"{options['workers']} gunicorn workers…"
