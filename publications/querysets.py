@@ -534,12 +534,12 @@ class OrganisationQuerySet(models.QuerySet):
 
 class JournalQuerySet(models.QuerySet):
     def public(self) -> JournalQuerySet:
-        """Not known only from non-public records: journals with a public publication or with
-        none at all (entered by a librarian). A journal of drafts alone is shown nowhere."""
+        """Journals with a public publication, as the API lists them: one of drafts alone, or
+        of none yet (a journal an import or a librarian just added), is shown nowhere. So only
+        public records decide it, and adding a journal changes no public page (migration 0017)."""
         from publications.models import Publication
 
-        publications = Publication.objects.filter(journal=OuterRef("pk"))
-        return self.filter(Exists(publications.filter(PUBLIC)) | ~Exists(publications))
+        return self.filter(Exists(Publication.objects.filter(PUBLIC, journal=OuterRef("pk"))))
 
     def with_publication_count(self) -> JournalQuerySet:
         return self.annotate(

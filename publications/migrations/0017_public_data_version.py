@@ -8,18 +8,20 @@ draft, or an import adding records for validation, cost every visitor a first vi
 - rows that belong to a record (authorships, keywords, subject areas, links, slugs, status
   entries, concepts, facet ids: the tables with a publication_id) move it when the record they
   belong to, before or after the statement, is public; affiliations go through their authorship;
-- a draft's row that names a journal, an internal person or an organisation with no public
-  record moves it too: whether those are shown depends on their records (one known only from
-  drafts is hidden, one with no records at all is shown);
+- a draft's authorship of an internal person, or affiliation with an organisation, that has no
+  public record moves it too: whether those are shown depends on their records (one known only
+  from drafts is hidden, one with no records at all is shown). A journal is shown only with a
+  public record (querysets.JournalQuerySet.public()), so a draft never shows or hides one, and a
+  new journal changes no page;
 - a concept's new row, or a change of its document count alone, does not move it (concepts show
   only through the records linked to them, by key, label and slug; the counts only weigh the
   next fingerprints computed), so refreshing a draft's fingerprint leaves it alone;
 - a new keyword does not move it (keywords show only with the records that have them), nor does
   a new person outside the institution (only internal persons have pages and lists; others
   show only as authors of records), so an import of records for validation leaves it alone
-  unless it adds a journal or an internal person;
+  unless it adds an internal person;
 - every other write (persons, journals, organisations, subject areas, concepts…, and changes
-  and deletions of keywords and persons) moves it, as before, and so does a TRUNCATE.
+  and deletions of keywords, journals and persons) moves it, as before, and so does a TRUNCATE.
 
 The staff's previews of drafts are never kept (publications.pagecache), and every public query
 reads only public records (Publication.objects.public()), so nothing they show depends on a
@@ -39,12 +41,10 @@ OF_AUTHORSHIP = (
 
 
 Q = PUBLIC.replace("workflow_state", "q.workflow_state").replace("visibility", "q.visibility")
-# Whether persons, journals and organisations are shown depends on records too
+# Whether internal persons and organisations are shown depends on records too
 # (querysets.PersonQuerySet.public() and the like): one known only from drafts is shown nowhere,
 # one with no records at all is. So a draft's row that names one with no public record may show
 # or hide it, and moves the version as well.
-JOURNAL_WITHOUT_PUBLIC_RECORD = f"""r.journal_id IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM publications_publication q WHERE q.journal_id = r.journal_id AND {Q})"""
 INTERNAL_PERSON_WITHOUT_PUBLIC_RECORD = f"""EXISTS (
     SELECT 1 FROM publications_person pe WHERE pe.id = r.person_id AND pe.is_internal)
     AND NOT EXISTS (
@@ -62,7 +62,7 @@ def public_rows(rows: str) -> str:
     """Whether the transition table `rows` can change what the public sees, by the kind of
     table. Each assignment is planned only when reached, so only existing tables are read."""
     return f"""
-        IF TG_OP = 'INSERT' AND kind = 'keyword' THEN
+        IF TG_OP = 'INSERT' AND kind IN ('keyword', 'journal') THEN
             public := false;
         ELSIF TG_OP = 'INSERT' AND kind = 'person' THEN
             public := EXISTS (SELECT 1 FROM {rows} WHERE is_internal);
@@ -75,8 +75,7 @@ def public_rows(rows: str) -> str:
                 public := TG_OP = 'DELETE';
             END IF;
         ELSIF kind = 'publication' THEN
-            public := EXISTS (SELECT 1 FROM {rows} WHERE {PUBLIC})
-                OR EXISTS (SELECT 1 FROM {rows} r WHERE {JOURNAL_WITHOUT_PUBLIC_RECORD});
+            public := EXISTS (SELECT 1 FROM {rows} WHERE {PUBLIC});
         ELSIF kind = 'authorship' THEN
             public := EXISTS (SELECT 1 FROM {rows} r {OF_PUBLICATION} WHERE {P})
                 OR EXISTS (SELECT 1 FROM {rows} r WHERE {INTERNAL_PERSON_WITHOUT_PUBLIC_RECORD});
@@ -128,6 +127,7 @@ BEGIN
             WHEN t.name = 'publications_authorship' THEN 'authorship'
             WHEN t.name = 'publications_keyword' THEN 'keyword'
             WHEN t.name = 'publications_concept' THEN 'concept'
+            WHEN t.name = 'publications_journal' THEN 'journal'
             WHEN EXISTS (SELECT 1 FROM information_schema.columns
                          WHERE table_schema = current_schema() AND table_name = t.name
                            AND column_name = 'publication_id')

@@ -89,7 +89,14 @@ def test_if_modified_since_answers_304_until_the_data_changes(visitor, record, m
         "/api/v1/journals/", headers={"If-Modified-Since": first["Last-Modified"]}
     )
     assert unchanged.status_code == 304
-    JournalFactory()
+    JournalFactory()  # without a public record a journal is listed nowhere: still unchanged
+    assert (
+        visitor.get(
+            "/api/v1/journals/", headers={"If-Modified-Since": first["Last-Modified"]}
+        ).status_code
+        == 304
+    )
+    PublicationFactory()  # in a journal of its own
     changed = visitor.get(
         "/api/v1/journals/", headers={"If-Modified-Since": first["Last-Modified"]}
     )

@@ -38,7 +38,8 @@ def test_sitemap_lists_public_records_and_entity_pages_only(visitor):
     public = PublicationFactory(title="Public")
     draft = PublicationFactory(title="Draft", workflow_state="in_progress")
     person = PersonFactory()
-    journal = JournalFactory()
+    journal = public.journal
+    draft_journal = draft.journal
     index = ET.fromstring(visitor.get("/sitemap.xml").content)
     sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
     assert sections == [
@@ -52,7 +53,9 @@ def test_sitemap_lists_public_records_and_entity_pages_only(visitor):
     assert draft.get_absolute_url() not in publications
     assert "<lastmod>" in publications
     assert person.get_absolute_url() in visitor.get("/sitemap-persons.xml").content.decode()
-    assert journal.get_absolute_url() in visitor.get("/sitemap-journals.xml").content.decode()
+    journals = visitor.get("/sitemap-journals.xml").content.decode()
+    assert journal.get_absolute_url() in journals
+    assert draft_journal.get_absolute_url() not in journals
 
 
 def test_site_feed_has_the_newest_public_records(visitor):

@@ -17,7 +17,12 @@ from publications.models import (
     Visibility,
     WorkflowState,
 )
-from publications.tests.factories import PersonFactory, PublicationFactory, add_authors
+from publications.tests.factories import (
+    JournalFactory,
+    PersonFactory,
+    PublicationFactory,
+    add_authors,
+)
 from publications.tests.test_views import result_count, text_of
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +128,9 @@ def test_publishing_withdrawing_and_the_rows_of_public_records_change_the_data_v
 def test_a_draft_that_shows_or_hides_a_person_journal_or_organisation_moves_the_version(
     visitor,
 ):
-    """One known only from drafts is hidden, one with no records at all is shown: a draft's row
-    naming one without public records may hide or show it (querysets' public())."""
+    """A person or organisation known only from drafts is hidden, one with no records at all is
+    shown: a draft's row naming one without public records may hide or show it (querysets'
+    public()). A journal shows only with a public record, so a draft never changes that."""
     person = PersonFactory(is_internal=True)
     profile = person.get_absolute_url()
     assert visitor.get(profile).status_code == 200  # no records: a librarian entered it; kept
@@ -137,17 +143,21 @@ def test_a_draft_that_shows_or_hides_a_person_journal_or_organisation_moves_the_
     draft.authorships.all().delete()
     assert version() > before
     assert visitor.get(profile).status_code == 200
-    journal = draft.journal
+    # A journal shows only with a public record: new, or with drafts alone, it is hidden.
     before = version()
-    draft.journal = None
+    journal = JournalFactory()
+    draft.journal = journal
     draft.save()
-    assert version() > before, "the journal has no records left: shown again"
+    assert version() == before
+    assert visitor.get(journal.get_absolute_url()).status_code == 404
+    PublicationFactory(journal=journal)
+    assert version() > before
+    assert visitor.get(journal.get_absolute_url()).status_code == 200
     organisation = Organisation.objects.create(name="Lab of drafts")
     add_authors(draft, [PersonFactory(is_internal=False)])
     before = version()
     draft.authorships.get().affiliations.add(organisation)
     assert version() > before
-    assert journal.pk
 
 
 def test_a_kept_page_stays_kept_while_drafts_are_edited(visitor, django_assert_num_queries):
