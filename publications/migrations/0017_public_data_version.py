@@ -42,16 +42,22 @@ OF_AUTHORSHIP = (
 
 Q = PUBLIC.replace("workflow_state", "q.workflow_state").replace("visibility", "q.visibility")
 # Whether internal persons and organisations are shown depends on records too
-# (querysets.PersonQuerySet.public() and the like): one known only from drafts is shown nowhere,
-# one with no records at all is. So a draft's row that names one with no public record may show
-# or hide it, and moves the version as well.
+# (querysets.PersonQuerySet.public() and OrganisationQuerySet.public()): one with members (or a
+# membership) or units below it is shown; else one known only from drafts is shown nowhere, and
+# one with no records at all is. So a draft's row that names one of those with no public record
+# may show or hide it, and moves the version as well.
 INTERNAL_PERSON_WITHOUT_PUBLIC_RECORD = f"""EXISTS (
     SELECT 1 FROM publications_person pe WHERE pe.id = r.person_id AND pe.is_internal)
+    AND NOT EXISTS (SELECT 1 FROM publications_membership m WHERE m.person_id = r.person_id)
     AND NOT EXISTS (
         SELECT 1 FROM publications_authorship a2
         JOIN publications_publication q ON q.id = a2.publication_id
         WHERE a2.person_id = r.person_id AND {Q})"""
 ORGANISATION_WITHOUT_PUBLIC_RECORD = f"""NOT EXISTS (
+    SELECT 1 FROM publications_membership m WHERE m.organisation_id = r.organisation_id)
+    AND NOT EXISTS (
+        SELECT 1 FROM publications_organisation o WHERE o.parent_id = r.organisation_id)
+    AND NOT EXISTS (
     SELECT 1 FROM publications_authorship_affiliations x
     JOIN publications_authorship a2 ON a2.id = x.authorship_id
     JOIN publications_publication q ON q.id = a2.publication_id

@@ -11,6 +11,7 @@ from publications.models import (
     Authorship,
     DataVersion,
     Keyword,
+    Membership,
     Organisation,
     PublicationKeyword,
     SubjectArea,
@@ -18,6 +19,7 @@ from publications.models import (
     WorkflowState,
 )
 from publications.tests.factories import (
+    AuthorshipFactory,
     JournalFactory,
     PersonFactory,
     PublicationFactory,
@@ -158,6 +160,13 @@ def test_a_draft_that_shows_or_hides_a_person_journal_or_organisation_moves_the_
     before = version()
     draft.authorships.get().affiliations.add(organisation)
     assert version() > before
+    # One with members (or a membership) is shown whatever its records: nothing flips.
+    member = PersonFactory(is_internal=True)
+    Membership.objects.create(person=member, organisation=organisation)
+    before = version()
+    AuthorshipFactory(publication=draft, person=member, position=2)
+    draft.authorships.get(person=member).affiliations.add(organisation)
+    assert version() == before
 
 
 def test_a_kept_page_stays_kept_while_drafts_are_edited(visitor, django_assert_num_queries):
