@@ -73,7 +73,10 @@ def copy_create(model: type[models.Model], objects: list[models.Model]) -> None:
     readers = [value_reader(field) for field in fields]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    # The raw psycopg cursor's errors as Django's (DataError, IntegrityError…), as every other
+    # statement raises them: the importer catches those to fail a record alone.
     with (
+        connection.wrap_database_errors,
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
@@ -131,6 +134,7 @@ def copy_rows(model: type[models.Model], columns: list[str], rows: Iterable[tupl
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with (
+        connection.wrap_database_errors,  # as in copy_create
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
     ):

@@ -4,7 +4,7 @@ and FAIR Signposting links. Built from a publication loaded with for_detail() (n
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
@@ -159,12 +159,19 @@ def coins(publication: Publication, authorships: list[Authorship]) -> str:
     return urlencode(fields)
 
 
+def doi_url(doi: str) -> str:
+    """The doi.org address of a DOI for a Link header. A DOI may hold any character but white
+    space: those that would end the link (`>`), separate links or parameters (`,` `;`) or change
+    the URL (`%` `#` `?`) are percent-encoded, as the DOI Handbook asks for URLs."""
+    return "https://doi.org/" + quote(doi, safe="/:()!$&'*=@~")
+
+
 def signposting(
     request: HttpRequest, publication: Publication, authorships: list[Authorship]
 ) -> str:
     """FAIR Signposting for the HTTP Link header: cite-as, the authors' ORCIDs and the type."""
     cite_as = (
-        f"https://doi.org/{publication.doi}"
+        doi_url(publication.doi)
         if publication.doi
         else absolute(request, publication.get_absolute_url())
     )

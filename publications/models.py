@@ -952,10 +952,11 @@ class Publication(models.Model):
         """Page numbers from the printed range ('74-78' gives 74 and 78, so a corrected range
         corrects them), and the number of pages from the page numbers (74-78 is 5 pages)."""
         pages = (self.pages or "").strip()
-        match = re.fullmatch(r"(\d+)\s*[-–—]\s*(\d+)", pages)
+        # Up to nine digits: a longer number is no page, and overflows the integer columns.
+        match = re.fullmatch(r"(\d{1,9})\s*[-–—]\s*(\d{1,9})", pages)
         if match:
             self.page_start, self.page_end = int(match[1]), int(match[2])
-        elif pages.isascii() and pages.isdigit():  # int() refuses "²", which isdigit() accepts
+        elif pages.isascii() and pages.isdigit() and len(pages) <= 9:  # int() refuses "²"
             self.page_start, self.page_end = int(pages), None
         elif not pages and self.page_start:
             self.pages = str(self.page_start) + (f"-{self.page_end}" if self.page_end else "")

@@ -45,6 +45,15 @@ COPIED = [
     "scopus_eid",
 ]
 LIMITS = {field.name: field.max_length for field in Publication._meta.fields if field.max_length}
+# The longest author lists in print run to about 15,000 names (COVIDSurg, 2021). Beyond this a
+# record is refused with a message rather than written: a 30,000-name list no longer fits one
+# statement (PostgreSQL's stack depth) and took minutes one author at a time.
+MAX_AUTHORS = 20_000
+# Indexing services give a record a few dozen keywords; thousands are a broken export.
+MAX_KEYWORDS = 1_000
+# Abstracts run to a few thousand characters. A megabyte of text overflows the search vector
+# (PostgreSQL's tsvector holds 1 MB), which failed the record with a message about tsvectors.
+MAX_ABSTRACT = 100_000
 
 
 class RecordError(ValueError):
@@ -203,6 +212,21 @@ def check(record: ImportedRecord) -> None:
         raise RecordError(f"its DOI {record.doi[:80]!r} is not a DOI (10.<prefix>/<suffix>)")
     if record.output_type not in OutputType.values:
         raise RecordError(f"its type {record.output_type!r} is not an output type")
+    if len(record.authors) > MAX_AUTHORS:
+        raise RecordError(
+            f"it has {len(record.authors):,} authors and editors: the portal takes at most "
+            f"{MAX_AUTHORS:,} a record"
+        )
+    if len(record.abstract) > MAX_ABSTRACT:
+        raise RecordError(
+            f"its abstract has {len(record.abstract):,} characters: the portal takes at most "
+            f"{MAX_ABSTRACT:,}"
+        )
+    if len(record.keywords) > MAX_KEYWORDS:
+        raise RecordError(
+            f"it has {len(record.keywords):,} keywords: the portal takes at most "
+            f"{MAX_KEYWORDS:,} a record"
+        )
 
 
 def valid_orcid(value: str) -> str:

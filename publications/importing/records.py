@@ -75,7 +75,7 @@ class ImportedRecord:
     def label(self) -> str:
         """How a problem report names the record: its position and id."""
         ident = self.doi or self.pmid or self.source_id
-        return f"record {self.position}" + (f" ({ident})" if ident else "")
+        return f"record {self.position}" + (f" ({shortened(ident)})" if ident else "")
 
 
 @dataclass
@@ -89,4 +89,10 @@ class RecordProblem:
 
     @property
     def label(self) -> str:
-        return f"record {self.position}" + (f" ({self.source_id})" if self.source_id else "")
+        ident = self.source_id
+        return f"record {self.position}" + (f" ({shortened(ident)})" if ident else "")
+
+
+def shortened(ident: str, limit: int = 80) -> str:
+    """An identifier as a one-line problem report quotes it: a megabyte-long "DOI" is cut."""
+    return ident if len(ident) <= limit else ident[: limit - 1] + "…"

@@ -126,13 +126,15 @@ def _looks_binary(data: bytes) -> bool:
 
 def load_json(text: str, what: str) -> object:
     """A JSON document, or `JsonLines` when the file has one JSON object a line."""
-    lines = JsonLines.of(text)
-    if lines is not None:
-        return lines
     try:
+        lines = JsonLines.of(text)
+        if lines is not None:
+            return lines
         return _json_loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(_json_message(exc, what)) from None
+    except RecursionError:  # "[[[[…": no record is nested a thousand levels deep
+        raise ImportFormatError(f"The {what} file is nested too deeply to hold records.") from None
 
 
 class JsonLines:

@@ -99,6 +99,11 @@ def _check(data: bytes) -> tuple[str, bool]:
     except etree.XMLSyntaxError as exc:
         line = f" (line {exc.lineno})" if exc.lineno else ""
         reason = re.sub(r",? line \d+, column \d+$", "", clean(exc.msg))
+        if "amplification" in reason or "reference loop" in reason:
+            raise ImportFormatError(
+                "The XML file defines entities that expand without bound (an entity bomb): "
+                "it is not a PubMed export, and was not read."
+            ) from None
         raise ImportFormatError(f"The XML file is cut off or damaged{line}: {reason}") from None
     if not fmt:
         raise ImportFormatError("The XML file has no elements.")
