@@ -9,8 +9,9 @@ draft, or an import adding records for validation, cost every visitor a first vi
   entries, concepts, facet ids: the tables with a publication_id) move it when the record they
   belong to, before or after the statement, is public; affiliations go through their authorship;
 - a draft's authorship of an internal person, or affiliation with an organisation, that has no
-  public record moves it too: whether those are shown depends on their records (one known only
-  from drafts is hidden, one with no records at all is shown). A journal is shown only with a
+  public record moves it too when it is the first or the last record of theirs: whether those
+  are shown depends on their records (one known only from drafts is hidden, one with no records
+  at all is shown). A journal is shown only with a
   public record (querysets.JournalQuerySet.public()), so a draft never shows or hides one, and a
   new journal changes no page;
 - a concept's new row, or a change of its document count alone, does not move it (concepts show
@@ -43,25 +44,41 @@ OF_AUTHORSHIP = (
 Q = PUBLIC.replace("workflow_state", "q.workflow_state").replace("visibility", "q.visibility")
 # Whether internal persons and organisations are shown depends on records too
 # (querysets.PersonQuerySet.public() and OrganisationQuerySet.public()): one with members (or a
-# membership) or units below it is shown; else one known only from drafts is shown nowhere, and
-# one with no records at all is. So a draft's row that names one of those with no public record
-# may show or hide it, and moves the version as well.
-INTERNAL_PERSON_WITHOUT_PUBLIC_RECORD = f"""EXISTS (
-    SELECT 1 FROM publications_person pe WHERE pe.id = r.person_id AND pe.is_internal)
+# membership) or units below it is shown; else one with a public record is, one known only from
+# drafts is not, and one with no records at all is. So a draft's row shows or hides such a one
+# with no public record when it is its first (all it has came with the statement) or its last
+# (none is left), and then moves the version as well.
+
+
+def first_or_last(table: str, column: str, rows: str) -> str:
+    if rows == "new_rows":
+        return f"""NOT EXISTS (SELECT 1 FROM {table} f WHERE f.{column} = r.{column}
+                          AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = f.id))"""
+    return f"NOT EXISTS (SELECT 1 FROM {table} f WHERE f.{column} = r.{column})"
+
+
+def person_shown_or_hidden(rows: str) -> str:
+    return f"""EXISTS (
+        SELECT 1 FROM publications_person pe WHERE pe.id = r.person_id AND pe.is_internal)
     AND NOT EXISTS (SELECT 1 FROM publications_membership m WHERE m.person_id = r.person_id)
     AND NOT EXISTS (
         SELECT 1 FROM publications_authorship a2
         JOIN publications_publication q ON q.id = a2.publication_id
-        WHERE a2.person_id = r.person_id AND {Q})"""
-ORGANISATION_WITHOUT_PUBLIC_RECORD = f"""NOT EXISTS (
-    SELECT 1 FROM publications_membership m WHERE m.organisation_id = r.organisation_id)
+        WHERE a2.person_id = r.person_id AND {Q})
+    AND {first_or_last("publications_authorship", "person_id", rows)}"""
+
+
+def organisation_shown_or_hidden(rows: str) -> str:
+    return f"""NOT EXISTS (
+        SELECT 1 FROM publications_membership m WHERE m.organisation_id = r.organisation_id)
     AND NOT EXISTS (
         SELECT 1 FROM publications_organisation o WHERE o.parent_id = r.organisation_id)
     AND NOT EXISTS (
-    SELECT 1 FROM publications_authorship_affiliations x
-    JOIN publications_authorship a2 ON a2.id = x.authorship_id
-    JOIN publications_publication q ON q.id = a2.publication_id
-    WHERE x.organisation_id = r.organisation_id AND {Q})"""
+        SELECT 1 FROM publications_authorship_affiliations x
+        JOIN publications_authorship a2 ON a2.id = x.authorship_id
+        JOIN publications_publication q ON q.id = a2.publication_id
+        WHERE x.organisation_id = r.organisation_id AND {Q})
+    AND {first_or_last("publications_authorship_affiliations", "organisation_id", rows)}"""
 
 
 def public_rows(rows: str) -> str:
@@ -84,12 +101,12 @@ def public_rows(rows: str) -> str:
             public := EXISTS (SELECT 1 FROM {rows} WHERE {PUBLIC});
         ELSIF kind = 'authorship' THEN
             public := EXISTS (SELECT 1 FROM {rows} r {OF_PUBLICATION} WHERE {P})
-                OR EXISTS (SELECT 1 FROM {rows} r WHERE {INTERNAL_PERSON_WITHOUT_PUBLIC_RECORD});
+                OR EXISTS (SELECT 1 FROM {rows} r WHERE {person_shown_or_hidden(rows)});
         ELSIF kind = 'publication_id' THEN
             public := EXISTS (SELECT 1 FROM {rows} r {OF_PUBLICATION} WHERE {P});
         ELSIF kind = 'authorship_id' THEN
             public := EXISTS (SELECT 1 FROM {rows} r {OF_AUTHORSHIP} WHERE {P})
-                OR EXISTS (SELECT 1 FROM {rows} r WHERE {ORGANISATION_WITHOUT_PUBLIC_RECORD});
+                OR EXISTS (SELECT 1 FROM {rows} r WHERE {organisation_shown_or_hidden(rows)});
         ELSE
             public := EXISTS (SELECT 1 FROM {rows});
         END IF;"""

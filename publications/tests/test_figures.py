@@ -142,6 +142,11 @@ def test_a_draft_that_shows_or_hides_a_person_journal_or_organisation_moves_the_
     assert version() > before
     assert visitor.get(profile).status_code == 404  # known only from a draft now
     before = version()
+    second = PublicationFactory(journal=draft.journal, workflow_state=WorkflowState.IN_PROGRESS)
+    AuthorshipFactory(publication=second, person=person, position=1)
+    second.delete()
+    assert version() == before, "a second draft (and not the last) changes nothing shown"
+    before = version()
     draft.authorships.all().delete()
     assert version() > before
     assert visitor.get(profile).status_code == 200
