@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-WEB_CONCURRENCY ?= 3
+# gunicorn's rule for its sync workers: twice the cores plus one.
+WEB_CONCURRENCY ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1) + 1)')
 export PORT
 
 .PHONY: run dev test lint format install migrate check-deploy citeproc-reference bench load-test backup restore

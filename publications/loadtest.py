@@ -2,12 +2,17 @@
 against the portal under gunicorn on loopback; then a check that nothing failed or was lost.
 
 Visitors take the paths of `make bench`'s request classes (publications.benchmark), weighted like
-a portal's traffic, and pause between requests as readers do (an exponential "think time"), so
-that latency reflects the server, not a queue the clients built. Librarians log in through the
-admin's form and save the change form of records of their own, again and again; an import of
-Crossref works runs in another process meanwhile. Afterwards every librarian's last saved title
-must be the record's title, with exactly one history entry per save, and every imported work
-must be there exactly once.
+a portal's traffic, and pause between requests as readers do (an exponential "think time", 1 s
+on average), so that latency reflects the server, not a queue the clients built. As `make bench`
+does, every path is asked for once before the run. Librarians log in through the admin's form
+and save the change form of drafts of their own, again and again (pausing five times as long
+as a reader: filling in a form); an import of Crossref works runs in another process meanwhile.
+Afterwards every librarian's last saved title must be the record's title, with exactly one
+history entry per save, and every imported work must be there exactly once.
+
+A librarian's edit of a public record (rather than a draft) changes the data version and so
+empties every kept page (publications.figures): an edit-heavy load on public records would
+measure first visits, which are slower (BENCHMARKS.md).
 
 What it creates (the librarians' accounts and drafts, the imported records and the persons,
 journals and keywords they brought) is deleted again at the end; their history entries stay."""
@@ -77,6 +82,9 @@ WEIGHTS = {
 }
 EDIT_TARGETS = 3  # drafts per librarian
 PATHS_PER_CLASS = 100
+# A librarian reads and fills in a form between saves: five times a reader's pause (still a
+# save every few seconds each, far more than a day's cataloguing).
+LIBRARIAN_PAUSE = 5
 TIMEOUT = 30
 
 
@@ -251,7 +259,7 @@ class LoadTest:
             elif status < 500:
                 with self.outcome.lock:
                     self.outcome.failures.append(f"save of {pk} answered {status}")
-            time.sleep(rng.expovariate(1 / self.think))
+            time.sleep(rng.expovariate(1 / (LIBRARIAN_PAUSE * self.think)))
 
     def watch_connections(self, deadline: float) -> None:
         """The most connections the database had open at once during the run."""

@@ -375,16 +375,20 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(is_internal=True)
 
     def public(self) -> PersonQuerySet:
-        """Not known only from non-public records: persons with a membership, a public
-        publication, or no publication at all (a profile a librarian entered). An author of
-        drafts alone is shown nowhere until one of them is public."""
+        """The institution's own people (known from it, whatever their output), and others
+        with a membership or a public publication. An outside author of drafts alone is shown
+        nowhere. So only the person, memberships and public records decide it, never a draft
+        (migration 0017 moves the data version by that)."""
         from publications.models import Authorship, Membership
 
-        authorships = Authorship.objects.filter(person=OuterRef("pk"))
         return self.filter(
-            Exists(Membership.objects.filter(person=OuterRef("pk")))
-            | Exists(authorships.filter(public_publications_q("publication__")))
-            | ~Exists(authorships)
+            Q(is_internal=True)
+            | Exists(Membership.objects.filter(person=OuterRef("pk")))
+            | Exists(
+                Authorship.objects.filter(
+                    public_publications_q("publication__"), person=OuterRef("pk")
+                )
+            )
         )
 
     def with_publication_count(self) -> PersonQuerySet:
@@ -511,17 +515,19 @@ class OrganisationQuerySet(models.QuerySet):
         return self.exclude(kind="external")
 
     def public(self) -> OrganisationQuerySet:
-        """Not known only from non-public records: organisations with members, units below
-        them, an author of a public publication, or no authors at all (entered by a librarian).
-        A unit or partner named only as the affiliation of drafts is shown nowhere."""
+        """The institution's own units (its structure, whatever their output), and other
+        organisations with members, units below them, or an author of a public publication. A
+        partner named only as the affiliation of drafts, or with none of these yet, is shown
+        nowhere. So only the organisation tree, memberships and public records decide it, never
+        a draft (migration 0017 moves the data version by that)."""
         from publications.models import Authorship, Membership, Organisation
 
         affiliations = Authorship.affiliations.through.objects.filter(organisation=OuterRef("pk"))
         return self.filter(
-            Exists(Membership.objects.filter(organisation=OuterRef("pk")))
+            ~Q(kind="external")
+            | Exists(Membership.objects.filter(organisation=OuterRef("pk")))
             | Exists(Organisation.objects.filter(parent=OuterRef("pk")))
             | Exists(affiliations.filter(public_publications_q("authorship__publication__")))
-            | ~Exists(affiliations)
         )
 
     def around(self, organisation: Organisation) -> OrganisationQuerySet:

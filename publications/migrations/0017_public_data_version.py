@@ -8,21 +8,16 @@ draft, or an import adding records for validation, cost every visitor a first vi
 - rows that belong to a record (authorships, keywords, subject areas, links, slugs, status
   entries, concepts, facet ids: the tables with a publication_id) move it when the record they
   belong to, before or after the statement, is public; affiliations go through their authorship;
-- a draft's authorship of an internal person, or affiliation with an organisation, that has no
-  public record moves it too when it is the first or the last record of theirs: whether those
-  are shown depends on their records (one known only from drafts is hidden, one with no records
-  at all is shown). A journal is shown only with a
-  public record (querysets.JournalQuerySet.public()), so a draft never shows or hides one, and a
-  new journal changes no page;
+- a new journal, keyword or person from outside the institution does not move it: journals are
+  shown only with a public record, keywords only on public records, outside persons only with a
+  membership or a public record (querysets' public()), and those rows' own triggers move it;
+  the institution's own people and units are shown whatever their output, so theirs does. So
+  an import of records for validation (whose new authors are outside persons) leaves it alone;
 - a concept's new row, or a change of its document count alone, does not move it (concepts show
   only through the records linked to them, by key, label and slug; the counts only weigh the
   next fingerprints computed), so refreshing a draft's fingerprint leaves it alone;
-- a new keyword does not move it (keywords show only with the records that have them), nor does
-  a new person outside the institution (only internal persons have pages and lists; others
-  show only as authors of records), so an import of records for validation leaves it alone
-  unless it adds an internal person;
-- every other write (persons, journals, organisations, subject areas, concepts…, and changes
-  and deletions of keywords, journals and persons) moves it, as before, and so does a TRUNCATE.
+- every other write (changes and deletions of persons, journals and keywords; organisations,
+  memberships, subject areas…) moves it, as before, and so does a TRUNCATE.
 
 The staff's previews of drafts are never kept (publications.pagecache), and every public query
 reads only public records (Publication.objects.public()), so nothing they show depends on a
@@ -39,46 +34,6 @@ OF_AUTHORSHIP = (
     "JOIN publications_authorship a ON a.id = r.authorship_id "
     "JOIN publications_publication p ON p.id = a.publication_id"
 )
-
-
-Q = PUBLIC.replace("workflow_state", "q.workflow_state").replace("visibility", "q.visibility")
-# Whether internal persons and organisations are shown depends on records too
-# (querysets.PersonQuerySet.public() and OrganisationQuerySet.public()): one with members (or a
-# membership) or units below it is shown; else one with a public record is, one known only from
-# drafts is not, and one with no records at all is. So a draft's row shows or hides such a one
-# with no public record when it is its first (all it has came with the statement) or its last
-# (none is left), and then moves the version as well.
-
-
-def first_or_last(table: str, column: str, rows: str) -> str:
-    if rows == "new_rows":
-        return f"""NOT EXISTS (SELECT 1 FROM {table} f WHERE f.{column} = r.{column}
-                          AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = f.id))"""
-    return f"NOT EXISTS (SELECT 1 FROM {table} f WHERE f.{column} = r.{column})"
-
-
-def person_shown_or_hidden(rows: str) -> str:
-    return f"""EXISTS (
-        SELECT 1 FROM publications_person pe WHERE pe.id = r.person_id AND pe.is_internal)
-    AND NOT EXISTS (SELECT 1 FROM publications_membership m WHERE m.person_id = r.person_id)
-    AND NOT EXISTS (
-        SELECT 1 FROM publications_authorship a2
-        JOIN publications_publication q ON q.id = a2.publication_id
-        WHERE a2.person_id = r.person_id AND {Q})
-    AND {first_or_last("publications_authorship", "person_id", rows)}"""
-
-
-def organisation_shown_or_hidden(rows: str) -> str:
-    return f"""NOT EXISTS (
-        SELECT 1 FROM publications_membership m WHERE m.organisation_id = r.organisation_id)
-    AND NOT EXISTS (
-        SELECT 1 FROM publications_organisation o WHERE o.parent_id = r.organisation_id)
-    AND NOT EXISTS (
-        SELECT 1 FROM publications_authorship_affiliations x
-        JOIN publications_authorship a2 ON a2.id = x.authorship_id
-        JOIN publications_publication q ON q.id = a2.publication_id
-        WHERE x.organisation_id = r.organisation_id AND {Q})
-    AND {first_or_last("publications_authorship_affiliations", "organisation_id", rows)}"""
 
 
 def public_rows(rows: str) -> str:
@@ -99,14 +54,10 @@ def public_rows(rows: str) -> str:
             END IF;
         ELSIF kind = 'publication' THEN
             public := EXISTS (SELECT 1 FROM {rows} WHERE {PUBLIC});
-        ELSIF kind = 'authorship' THEN
-            public := EXISTS (SELECT 1 FROM {rows} r {OF_PUBLICATION} WHERE {P})
-                OR EXISTS (SELECT 1 FROM {rows} r WHERE {person_shown_or_hidden(rows)});
         ELSIF kind = 'publication_id' THEN
             public := EXISTS (SELECT 1 FROM {rows} r {OF_PUBLICATION} WHERE {P});
         ELSIF kind = 'authorship_id' THEN
-            public := EXISTS (SELECT 1 FROM {rows} r {OF_AUTHORSHIP} WHERE {P})
-                OR EXISTS (SELECT 1 FROM {rows} r WHERE {organisation_shown_or_hidden(rows)});
+            public := EXISTS (SELECT 1 FROM {rows} r {OF_AUTHORSHIP} WHERE {P});
         ELSE
             public := EXISTS (SELECT 1 FROM {rows});
         END IF;"""
@@ -147,7 +98,6 @@ BEGIN
         kind := CASE
             WHEN t.name = 'publications_publication' THEN 'publication'
             WHEN t.name = 'publications_person' THEN 'person'
-            WHEN t.name = 'publications_authorship' THEN 'authorship'
             WHEN t.name = 'publications_keyword' THEN 'keyword'
             WHEN t.name = 'publications_concept' THEN 'concept'
             WHEN t.name = 'publications_journal' THEN 'journal'

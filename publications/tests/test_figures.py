@@ -11,7 +11,6 @@ from publications.models import (
     Authorship,
     DataVersion,
     Keyword,
-    Membership,
     Organisation,
     PublicationKeyword,
     SubjectArea,
@@ -19,8 +18,8 @@ from publications.models import (
     WorkflowState,
 )
 from publications.tests.factories import (
-    AuthorshipFactory,
     JournalFactory,
+    OrganisationFactory,
     PersonFactory,
     PublicationFactory,
     add_authors,
@@ -70,13 +69,11 @@ def test_writes_to_a_draft_and_its_rows_leave_the_data_version_alone():
     authorship.affiliations.clear()
     draft.authorships.all().delete()
     draft.delete()
-    # New keywords and persons outside the institution show only with public records.
+    # New keywords, journals and outside persons show only with public records.
     Keyword.objects.create(term="not yet on any record")
+    JournalFactory()
     PersonFactory(is_internal=False)
     assert version() == before
-    PersonFactory(is_internal=True)  # has a profile page at once
-    assert version() > before
-    before = version()
     # A concept's label shows on the public records linked to it.
     Concept.objects.filter(pk=Concept.objects.first().pk).update(label="Interleukin 2")
     assert version() > before
@@ -127,51 +124,28 @@ def test_publishing_withdrawing_and_the_rows_of_public_records_change_the_data_v
     assert version() > before
 
 
-def test_a_draft_that_shows_or_hides_a_person_journal_or_organisation_moves_the_version(
-    visitor,
-):
-    """A person or organisation known only from drafts is hidden, one with no records at all is
-    shown: a draft's row naming one without public records may hide or show it (querysets'
-    public()). A journal shows only with a public record, so a draft never changes that."""
-    person = PersonFactory(is_internal=True)
-    profile = person.get_absolute_url()
-    assert visitor.get(profile).status_code == 200  # no records: a librarian entered it; kept
-    draft = PublicationFactory(workflow_state=WorkflowState.IN_PROGRESS)  # a new journal
-    before = version()
-    add_authors(draft, [person])
-    assert version() > before
-    assert visitor.get(profile).status_code == 404  # known only from a draft now
-    before = version()
-    second = PublicationFactory(journal=draft.journal, workflow_state=WorkflowState.IN_PROGRESS)
-    AuthorshipFactory(publication=second, person=person, position=1)
-    second.delete()
-    assert version() == before, "a second draft (and not the last) changes nothing shown"
-    before = version()
-    draft.authorships.all().delete()
-    assert version() > before
-    assert visitor.get(profile).status_code == 200
-    # A journal shows only with a public record: new, or with drafts alone, it is hidden.
-    before = version()
+def test_only_public_records_show_outside_organisations_and_journals(visitor):
+    """An outside organisation shows with members, units or a public record, a journal with a
+    public record, an outside person only on public records (querysets' public()): drafts never
+    show or hide them, so a draft's rows leave the data version alone. The institution's own
+    people and units are shown whatever their output."""
     journal = JournalFactory()
-    draft.journal = journal
-    draft.save()
-    assert version() == before
-    assert visitor.get(journal.get_absolute_url()).status_code == 404
-    PublicationFactory(journal=journal)
-    assert version() > before
-    assert visitor.get(journal.get_absolute_url()).status_code == 200
-    organisation = Organisation.objects.create(name="Lab of drafts")
+    partner = OrganisationFactory(name="Partner lab", kind="external")
+    pages = [journal.get_absolute_url(), partner.get_absolute_url()]
+    assert [visitor.get(page).status_code for page in pages] == [404, 404]
+    before = version()
+    draft = PublicationFactory(journal=journal, workflow_state=WorkflowState.IN_PROGRESS)
     add_authors(draft, [PersonFactory(is_internal=False)])
-    before = version()
-    draft.authorships.get().affiliations.add(organisation)
-    assert version() > before
-    # One with members (or a membership) is shown whatever its records: nothing flips.
-    member = PersonFactory(is_internal=True)
-    Membership.objects.create(person=member, organisation=organisation)
-    before = version()
-    AuthorshipFactory(publication=draft, person=member, position=2)
-    draft.authorships.get(person=member).affiliations.add(organisation)
+    draft.authorships.get().affiliations.add(partner)
     assert version() == before
+    assert [visitor.get(page).status_code for page in pages] == [404, 404]
+    draft.workflow_state = WorkflowState.VALIDATED
+    draft.save()  # published: both are shown at once
+    assert version() > before
+    assert [visitor.get(page).status_code for page in pages] == [200, 200]
+    colleague = PersonFactory(is_internal=True)  # no records yet: shown, and moves the version
+    assert version() > before
+    assert visitor.get(colleague.get_absolute_url()).status_code == 200
 
 
 def test_a_kept_page_stays_kept_while_drafts_are_edited(visitor, django_assert_num_queries):

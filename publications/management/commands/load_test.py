@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from django.core.management import call_command
@@ -29,7 +30,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--librarians", type=int, default=4, help="Clients saving records.")
         parser.add_argument("--import-records", type=int, default=300)
-        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2 * (os.cpu_count() or 1) + 1,
+            help="gunicorn workers (default: twice the cores plus one, as make run starts).",
+        )
         parser.add_argument("--port", type=int, default=8766)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--json", help="Also write the figures to this file.")
