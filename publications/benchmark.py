@@ -529,24 +529,27 @@ def measure_class(
     return result
 
 
+# A portal's traffic by request class: mostly record pages, then listings and searches, some
+# profiles and journal pages (the mixed class, and the load test's visitors).
+MIX = {
+    "detail": 50,
+    "search_narrow": 10,
+    "search_broad": 10,
+    "listing": 8,
+    "search_filters": 6,
+    "person": 5,
+    "journal": 5,
+    "deep": 2,
+    "api": 3,
+    "oai_first": 1,
+}
+
+
 def mixed_class(classes: list[RequestClass], rng: random.Random) -> RequestClass:
-    """A mix weighted like a portal's traffic: mostly record pages, then listings and
-    searches, some profiles and journal pages."""
-    weights = {
-        "detail": 50,
-        "search_narrow": 10,
-        "search_broad": 10,
-        "listing": 8,
-        "search_filters": 6,
-        "person": 5,
-        "journal": 5,
-        "deep": 2,
-        "api": 3,
-        "oai_first": 1,
-    }
+    """A mix weighted like a portal's traffic (MIX)."""
     by_key = {c.key: c for c in classes}
     paths = []
-    for key, weight in weights.items():
+    for key, weight in MIX.items():
         if key in by_key:
             paths += rng.choices(by_key[key].paths, k=weight * 20)
     rng.shuffle(paths)

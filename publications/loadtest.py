@@ -67,19 +67,7 @@ P95_TARGETS = {
     "oai_deep": 300,
 }
 MIXED_P95_TARGET = 200
-WEIGHTS = {
-    "detail": 50,
-    "search_narrow": 10,
-    "search_broad": 10,
-    "listing": 8,
-    "search_filters": 6,
-    "person": 5,
-    "journal": 5,
-    "deep": 2,
-    "api": 3,
-    "oai_first": 1,
-    "oai_deep": 1,
-}
+WEIGHTS = {**benchmark.MIX, "oai_deep": 1}
 EDIT_TARGETS = 3  # drafts per librarian
 PATHS_PER_CLASS = 100
 # A librarian reads and fills in a form between saves: five times a reader's pause (still a
