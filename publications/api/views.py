@@ -9,6 +9,7 @@ facets (one query).
 
 from __future__ import annotations
 
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +37,7 @@ from publications.api.pagination import (
 )
 from publications.api.representations import Urls
 from publications.facets import compute_facets
-from publications.figures import Figures
+from publications.figures import Figures, deployment
 from publications.listing import newest_matches, ordering
 from publications.models import Publication, PublicationSlug
 from publications.querysets import organisation_publication_counts, subject_publication_counts
@@ -94,11 +95,24 @@ class ApiView(APIView):
         validators = validators_for(request, figures.version)
         if (response := not_modified(request, validators)) is not None:
             return response
-        try:
-            response = self.answer(request, checked, figures, **kwargs)
-        except InvalidCursor as error:
-            # Signed, yet its values do not fit the order's keys (only checked against the query).
-            raise InvalidParameters({"cursor": [str(error)]}) from error
+        # Answers are kept like the HTML pages (publications.pagecache), by the whole address,
+        # the data version and the deployment: the same for every client, since the API shows
+        # public records only. Throttling has run already (APIView.initial).
+        key = f"portal:api:{deployment()}:{figures.version}:{request.build_absolute_uri()}"
+        if (kept := caches["pages"].get(key)) is not None:
+            body, link = kept
+            response = Response(body)
+            if link:
+                response["Link"] = link
+        else:
+            try:
+                response = self.answer(request, checked, figures, **kwargs)
+            except InvalidCursor as error:
+                # Signed, yet its values do not fit the order's keys (only checked against
+                # the query).
+                raise InvalidParameters({"cursor": [str(error)]}) from error
+            if response.status_code == 200:
+                caches["pages"].set(key, (response.data, response.get("Link")))
         if response.status_code == 200:
             validators.apply(response)
         return response

@@ -165,3 +165,17 @@ def test_the_data_version_of_a_keyword_rename_reaches_the_etag(visitor):
     response = visitor.get(url, headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert response.json()["keywords"] == ["HIV-1"]
+
+
+def test_an_answer_is_kept_until_the_data_changes(visitor, django_assert_num_queries):
+    """Kept like the HTML pages: the same address again costs the data version alone."""
+    PublicationFactory.create_batch(27)
+    url = "/api/v1/publications/?per_page=25"
+    first = visitor.get(url)
+    assert first.status_code == 200 and 'rel="next"' in first["Link"]
+    with django_assert_num_queries(1):
+        again = visitor.get(url)
+    assert again.json() == first.json()
+    assert again["Link"] == first["Link"] and again["ETag"] == first["ETag"]
+    PublicationFactory(title="Newest")
+    assert visitor.get(url).json()["count"] == 28
