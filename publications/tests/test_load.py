@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 import psycopg
@@ -26,29 +24,24 @@ from django.conf import settings
 from django.db import connection, connections
 
 from publications import benchmark
+from publications.tests import scratch
+from publications.tests.browser import free_port
 
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(settings.BASE_DIR)
 
 
 def database_url(name: str, user: str | None = None) -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or db["OPTIONS"].get("host", ""), safe="")
-    port = db["PORT"] or db["OPTIONS"].get("port") or 5432
-    user = user or db["USER"]
-    return f"postgres://{quote(user)}:{quote(db['PASSWORD'] or '')}@/{name}?host={host}&port={port}"
+    settings_dict = connection.settings_dict
+    if user:
+        settings_dict = {**settings_dict, "USER": user, "PASSWORD": ""}
+    return scratch.database_url(settings_dict, name)
 
 
 def server_connection() -> psycopg.Connection:
     """A connection to the server's maintenance database, for CREATE and DROP DATABASE."""
-    db = connection.settings_dict
     return psycopg.connect(
-        host=db["HOST"] or db["OPTIONS"].get("host"),
-        port=db["PORT"] or db["OPTIONS"].get("port") or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
+        **scratch.conninfo(connection.settings_dict, "postgres"), autocommit=True
     )
 
 
@@ -65,12 +58,6 @@ def copy_of_the_test_database(django_db_setup, django_db_blocker):
     yield name
     with server_connection() as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -122,10 +109,9 @@ def busy_role(copy_of_the_test_database):
         server.execute("CREATE ROLE portal_busy LOGIN CONNECTION LIMIT 1")
         server.execute("GRANT pg_read_all_data TO portal_busy")
         holder = psycopg.connect(
-            database_url(copy_of_the_test_database, "portal_busy").replace(
-                "postgres://", "postgresql://"
-            )
-        )
+            **{**scratch.conninfo(connection.settings_dict, copy_of_the_test_database),
+               "user": "portal_busy", "password": None}
+        )  # fmt: skip
         yield holder
         holder.close()
         server.execute(
