@@ -295,6 +295,9 @@ CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match", "if-modified-since")
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Link", "Retry-After")
 
+# A person's or journal's figure that takes this long to compute is stored in the database
+# (publications.figures), where it outlives writes to other records.
+PORTAL_STORE_AFTER_MS = float(os.environ.get("PORTAL_STORE_AFTER_MS", "5"))
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Research Portal")
 PORTAL_INSTITUTION = os.environ.get("PORTAL_INSTITUTION", "University of Example")
 

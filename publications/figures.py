@@ -19,6 +19,9 @@ for the abandoned history. So the version is the counter together with
 from __future__ import annotations
 
 import hashlib
+import logging
+import pickle
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -26,12 +29,17 @@ from typing import TypeVar
 import django
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 T = TypeVar("T")
 TIMEOUT = 60 * 60
+# How long store() waits for the data version's row: a writer holding it moves the version, so
+# the figures would not be stored anyway.
+LOCK_TIMEOUT = "50ms"
+
+logger = logging.getLogger(__name__)
 
 IDENTITY_SQL = """
     SELECT c.system_identifier, d.oid, pg_postmaster_start_time()
@@ -88,11 +96,23 @@ def deployment() -> str:
 
 
 class Figures:
-    """Cached figures for one request: the data version is read once (one query)."""
+    """Cached figures for one request: the data version is read once (one query).
 
-    def __init__(self, request=None) -> None:
+    With a `scope` ("person:<id>", "journal:<id>"), the figures named under it are also stored
+    in the database (models.StoredFigure) when they took STORE_AFTER_MS or more to compute, and
+    read from there when the cache has none under this data version: their triggers forget them
+    only when what they count changes (migration 0018), so a prolific person's figures outlive
+    every write to other records. store() writes the figures computed during the request, and
+    only if the data version is still the one read first: a write since then may have changed
+    what they count, and its triggers may have run before the figures existed to be forgotten
+    (the version's triggers run first, so a writer not yet committed holds its row)."""
+
+    def __init__(self, request=None, scope: str = "") -> None:
         # The version this request read already (pagecache reads it first), if it did.
         self._version: str | None = getattr(request, "data_version", None)
+        self.scope = scope
+        self._stored: dict[str, bytes] | None = None
+        self._computed: dict[str, bytes] = {}
 
     @property
     def version(self) -> str:
@@ -101,11 +121,75 @@ class Figures:
         return self._version
 
     def get(self, name: str, compute: Callable[[], T]) -> T:
+        value = self.known(name)
+        if value is None:
+            started = time.perf_counter()
+            value = compute()
+            self.keep(name, value, time.perf_counter() - started)
+        return value
+
+    def known(self, name: str):
+        """The figure from the cache or, if it is the scope's, as stored; else None."""
+        value = cache.get(self.key(name))
+        if value is None and self.scoped(name) and (stored := self.stored().get(name)):
+            value = pickle.loads(stored)
+        return value
+
+    def keep(self, name: str, value, seconds: float) -> None:
+        """Caches a figure computed in `seconds`; the scope's slow ones are stored by store()."""
+        cache.set(self.key(name), value, TIMEOUT)
+        if self.scoped(name) and seconds >= settings.PORTAL_STORE_AFTER_MS / 1000:
+            self._computed[name] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+    def key(self, name: str) -> str:
         # The deployment too: the cache outlives the processes, and a figure computed by
         # other code may mean something else (or not unpickle).
-        key = f"portal:figure:{deployment()}:{self.version}:{name}"
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, TIMEOUT)
-        return value
+        return f"portal:figure:{deployment()}:{self.version}:{name}"
+
+    def scoped(self, name: str) -> bool:
+        return bool(self.scope) and name.startswith(f"{self.scope}:")
+
+    def stored(self) -> dict[str, bytes]:
+        """The scope's stored figures of this deployment (one query, once)."""
+        if self._stored is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT name, value FROM publications_storedfigure "
+                    "WHERE scope = %s AND deployment = %s",
+                    [self.scope, deployment()],
+                )
+                self._stored = {name: bytes(value) for name, value in cursor.fetchall()}
+        return self._stored
+
+    def store(self) -> None:
+        """Stores the slow figures computed since the scope's were read (two queries, in one
+        transaction), unless a write has moved the data version since this request read it.
+        Never waits long for a lock: a writer may be waiting for this one."""
+        if not self._computed:
+            return
+        computed, self._computed = self._computed, {}
+        counter = self.version.rsplit(".", 1)[0]  # the value and the xmin, without the identity
+        try:
+            nested = connection.in_atomic_block
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                    [LOCK_TIMEOUT],
+                )
+                previous = cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT value, xmin::text FROM publications_dataversion WHERE id = 1 FOR SHARE"
+                )
+                if "{}.{}".format(*cursor.fetchone()) == counter:
+                    rows = [(self.scope, name, deployment(), v) for name, v in computed.items()]
+                    cursor.execute(
+                        "INSERT INTO publications_storedfigure (scope, name, deployment, value) "
+                        "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[]) "
+                        "ON CONFLICT (scope, name) DO UPDATE "
+                        "SET deployment = EXCLUDED.deployment, value = EXCLUDED.value",
+                        [list(column) for column in zip(*rows, strict=True)],
+                    )
+                if nested:  # the setting would last as long as the enclosing transaction
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+        except OperationalError as error:  # a lock not had in time: the next visit stores them
+            logger.info("Figures of %s not stored: %s", self.scope, error)

@@ -1277,6 +1277,31 @@ class PublicationFacetIds(models.Model):
         return f"Facet ids of publication #{self.publication_id}"
 
 
+class StoredFigure(models.Model):
+    """A figure of a prolific person's or journal's page (its chart, co-authors and journals,
+    and its listing's total and facets when nothing is searched or filtered), kept in the
+    database while nothing it counts changes (publications.figures).
+
+    The shared cache keys figures by the data version, which every public write moves, so one
+    edited record empties every figure. These rows are forgotten only for what was written:
+    statement triggers (migration 0018) delete the rows of the persons and journals of every
+    publication whose row, facet ids or concepts a statement changed, and all of them when a
+    name, title or label they may show changes. Derived data, never shown to the admin."""
+
+    scope = models.CharField(max_length=40)  # "person:<id>" or "journal:<id>"
+    name = models.TextField()  # the figure's name (publications.figures.Figures.get)
+    deployment = models.CharField(max_length=32)  # the code that computed it (figures.deployment)
+    value = models.BinaryField()  # pickled, as the cache holds it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "name"], name="storedfigure_scope_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.name}"
+
+
 class DataVersion(models.Model):
     """One row whose value changes with every write to the portal's tables (statement-level
     triggers take it from a sequence, migration 0005). Cached whole-collection figures are keyed

@@ -155,6 +155,26 @@ class PublicationQuerySet(models.QuerySet):
         """What a result list shows: journal (joined) and ordered authors (one query)."""
         return self.select_related("journal").with_authors()
 
+    def for_results(self, authors: int) -> PublicationQuerySet:
+        """What a result list shows: journal (joined), the first `authors` authors in order as
+        `first_authorships` (one query however long the author list: a few records have
+        thousands) and the number of all of them (`author_total`)."""
+        from publications.models import Authorship
+
+        total = (
+            Authorship.objects.filter(publication=models.OuterRef("pk"))
+            .order_by()
+            .values("publication")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        first = Authorship.objects.select_related("person").order_by("position")[:authors]
+        return (
+            self.select_related("journal")
+            .annotate(author_total=Coalesce(Subquery(total), 0))
+            .prefetch_related(Prefetch("authorships", queryset=first, to_attr="first_authorships"))
+        )
+
     def for_detail(self) -> PublicationQuerySet:
         """Everything the record page and the exports show, in two queries: the record with
         its journal and, as JSON, its keywords, subject areas, status history and links; then

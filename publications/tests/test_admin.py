@@ -27,6 +27,7 @@ from publications.models import (
     PublicationFacetIds,
     PublicationKeyword,
     PublicationTombstone,
+    StoredFigure,
     SubjectArea,
     WorkflowState,
 )
@@ -86,7 +87,7 @@ def test_every_model_of_the_app_has_an_admin_or_is_an_inline_of_one():
     covered = (
         set(registered_publication_models())
         | inline_models
-        | {DataVersion, PublicationTombstone, PublicationFacetIds, PossibleDuplicate}
+        | {DataVersion, PublicationTombstone, PublicationFacetIds, PossibleDuplicate, StoredFigure}
         | computed
     )
     missing = [

@@ -339,16 +339,17 @@ def test_detail_page_query_budgets_do_not_grow_with_rows(visitor):
         # 1 person, 2 memberships + organisations, 3 name variants, 4 data version, 5 output
         # per year, 6 co-authors with counts and total, 7 journals with counts and total,
         # 8 count, 9 page + journals, 10 authorships + persons, 11 the listing's facets,
-        # 12 fingerprint, 13 nearest fingerprints, 14 similar profiles (when there are some).
-        # 5-8 and 11 are cached figures, counted on a cache miss (as here).
-        person.get_absolute_url(): 14,
+        # 12 fingerprint, 13 nearest fingerprints, 14 similar profiles (when there are some),
+        # 15 the person's stored figures. 5-8 and 11 are cached figures, counted on a cache miss
+        # (as here), and read from 15 when stored (test_figures).
+        person.get_absolute_url(): 15,
         # 1 organisation, 2 its ancestors and units, 3 data version, 4 output per year,
         # 5 members with total, 6 count, 7 page + journals, 8 authorships + persons, 9 facets,
         # 10 fingerprint.
         organisation.get_absolute_url(): 10,
         # 1 journal, 2 subject areas, 3 data version, 4 output per year, 5 count, 6 page,
-        # 7 authorships, 8 facets.
-        journal.get_absolute_url(): 8,
+        # 7 authorships, 8 facets, 9 the journal's stored figures.
+        journal.get_absolute_url(): 9,
     }
     small = {url: queries_for(visitor, url) for url in urls}
     Publication.objects.all().delete()

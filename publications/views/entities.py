@@ -18,7 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from publications.figures import Figures
 from publications.fingerprints import queries as fingerprints
-from publications.listing import build_listing, render_listing
+from publications.listing import LIST_AUTHORS, build_listing, render_listing
 from publications.models import (
     Journal,
     Membership,
@@ -151,7 +151,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "publications/home.html",
         {
             **totals,
-            "latest": publications.for_list().newest()[:10],
+            "latest": publications.for_results(LIST_AUTHORS).newest()[:10],
             "subject_groups": subject_groups,
         },
     )
@@ -236,10 +236,14 @@ class PublicationsOfObjectMixin:
     lead to the listing filtered by `listing_filter()`, and the full search-and-filter listing
     scoped to the object (its own filter hidden). htmx requests get the listing alone."""
 
+    # Whether the object's slow figures are stored in the database (publications.figures):
+    # those of persons and journals, whose triggers forget them (migration 0018).
+    stored_figures = False
+
     @cached_property
     def figures(self) -> Figures:
         """The figures of this request: one read of the data version, whatever is cached."""
-        return Figures(self.request)
+        return Figures(self.request, scope=self.figures_name() if self.stored_figures else "")
 
     def publications_of(self, obj) -> QuerySet:
         raise NotImplementedError
@@ -274,12 +278,14 @@ class PublicationsOfObjectMixin:
         return context
 
     def render_to_response(self, context, **response_kwargs):
+        self.figures.store()
         return render_listing(self.request, self.template_name, context)
 
 
 class PersonDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/person_detail.html"
     context_object_name = "person"
+    stored_figures = True
 
     def get_queryset(self):
         return (
@@ -420,6 +426,7 @@ class JournalListView(LenientPaginationMixin, ListView):
 class JournalDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/journal_detail.html"
     context_object_name = "journal"
+    stored_figures = True
 
     def get_queryset(self):
         return Journal.objects.public().prefetch_related("subject_areas")

@@ -1,0 +1,86 @@
+"""`manage.py store_figures`: the stored figures of prolific persons and journals, computed now."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import RequestFactory
+from django.urls import resolve
+from django_htmx.middleware import HtmxDetails
+
+from publications.management.progress import ProgressBar
+from publications.querysets import PUBLIC_SQL
+
+# The institution's persons and the journals with at least %s public outputs, most first.
+PROLIFIC = f"""
+    SELECT '/persons/' || x.slug || '/' FROM (
+        SELECT person.slug, count(*) AS n FROM publications_authorship a
+        JOIN publications_publication p ON p.id = a.publication_id
+        JOIN publications_person person ON person.id = a.person_id AND person.is_internal
+        WHERE {PUBLIC_SQL} GROUP BY person.slug HAVING count(*) >= %s
+    ) x
+    UNION ALL
+    SELECT '/journals/' || j.slug || '/' FROM (
+        SELECT journal_id, count(*) AS n FROM publications_publication p
+        WHERE {PUBLIC_SQL} AND journal_id IS NOT NULL
+        GROUP BY journal_id HAVING count(*) >= %s
+    ) y JOIN publications_journal j ON j.id = y.journal_id
+"""
+
+
+class Command(BaseCommand):
+    help = (
+        "Computes the figures of the profile of every person, and the page of every journal, "
+        "with at least --min-outputs public outputs (their charts, co-authors, journals, "
+        "totals, facets and first page of outputs), and stores those that are slow to compute "
+        "(PORTAL_STORE_AFTER_MS) in the database. Pages store them when first shown anyway, and "
+        "the database forgets them when what they count changes; run this after deploying new "
+        "code (figures of other code are not used) or a large import, so that no reader waits "
+        "for them."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--min-outputs",
+            type=int,
+            default=200,
+            help="Only persons and journals with at least this many public outputs (200).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        minimum = options["min_outputs"]
+        if minimum < 1:
+            raise CommandError("--min-outputs must be at least 1.")
+        with connection.cursor() as cursor:
+            cursor.execute(PROLIFIC, [minimum, minimum])
+            paths = [row[0] for row in cursor.fetchall()]
+        bar = ProgressBar(len(paths), self.stderr, label="pages") if options["verbosity"] else None
+        # The figures do not depend on the host, but the request must name an allowed one.
+        host = next(
+            (h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")),
+            "localhost",
+        )
+        factory = RequestFactory(HTTP_HOST=host)
+        started = time.monotonic()
+        failed = []
+        for done, path in enumerate(paths, start=1):
+            request = factory.get(path)
+            request.user = AnonymousUser()
+            request.htmx = HtmxDetails(request)
+            match = resolve(path)
+            response = match.func(request, *match.args, **match.kwargs)
+            if response.status_code != 200:
+                failed.append(f"{path} ({response.status_code})")
+            if bar:
+                bar.update(done)
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"Figures of {len(paths) - len(failed)} pages with at least {minimum} public "
+            f"outputs computed in {seconds:.1f} s."
+        )
+        if failed:
+            raise CommandError("Pages that did not open: " + ", ".join(failed[:20]))

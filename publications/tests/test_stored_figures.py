@@ -1,0 +1,300 @@
+"""A person's or journal's slow figures are stored in the database (publications.figures) and
+read from there after the cache is emptied or the data version moves; the triggers of migration
+0018 forget them whenever what they count or show changes, so a page made from them is always the
+page computed afresh."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import caches
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+
+from publications.figures import Figures, data_version
+from publications.fingerprints.compute import refresh as refresh_fingerprints
+from publications.models import (
+    DataVersion,
+    Keyword,
+    Publication,
+    PublicationKeyword,
+    StoredFigure,
+    SubjectArea,
+    Visibility,
+    WorkflowState,
+)
+from publications.tests.factories import (
+    AuthorshipFactory,
+    JournalFactory,
+    OrganisationFactory,
+    PersonFactory,
+    PublicationFactory,
+)
+from publications.tests.test_views import queries_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def store_every_figure(settings):
+    settings.PORTAL_STORE_AFTER_MS = 0
+
+
+def empty_caches() -> None:
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+
+
+@pytest.fixture
+def world():
+    """A prolific person (with a co-author) in a journal, and someone else's record."""
+    person, co_author, other = PersonFactory(), PersonFactory(), PersonFactory()
+    journal = JournalFactory(title="Journal of Stored Figures")
+    department = OrganisationFactory(name="Department of Figures")
+    records = []
+    for n in range(6):
+        record = PublicationFactory(journal=journal, title=f"Stored figure study {n}")
+        AuthorshipFactory(publication=record, person=person, position=1)
+        if n % 2:
+            AuthorshipFactory(publication=record, person=co_author, position=2)
+        record.authorships.get(position=1).affiliations.add(department)
+        records.append(record)
+    elsewhere = PublicationFactory(title="Someone else's study")
+    AuthorshipFactory(publication=elsewhere, person=other, position=1)
+    return SimpleNamespace(
+        person=person,
+        co_author=co_author,
+        journal=journal,
+        department=department,
+        records=records,
+        elsewhere=elsewhere,
+    )
+
+
+def stored(scope_object) -> set[str]:
+    scope = f"{scope_object._meta.model_name}:{scope_object.pk}"
+    return set(StoredFigure.objects.filter(scope=scope).values_list("name", flat=True))
+
+
+def fresh_page(client, url: str) -> bytes:
+    """The page computed from nothing stored or cached."""
+    saved = list(StoredFigure.objects.all())
+    StoredFigure.objects.all().delete()
+    empty_caches()
+    page = client.get(url).content
+    StoredFigure.objects.all().delete()
+    StoredFigure.objects.bulk_create(saved)
+    return page
+
+
+def test_a_persons_figures_are_stored_and_read_back_when_the_cache_is_empty(visitor, world):
+    url = world.person.get_absolute_url()
+    computed = visitor.get(url).content
+    assert {f"person:{world.person.pk}:{name}" for name in ("years", "co-authors", "journals")} <= (
+        stored(world.person)
+    )
+    assert any(":facets:" in name for name in stored(world.person))
+    empty_caches()
+    # Nothing counted again: 9 of the 14 queries of a first visit (test_entity_pages).
+    assert queries_for(visitor, url) == 9
+    empty_caches()
+    assert visitor.get(url).content == computed
+    assert not stored(world.journal)  # the journal page has its own, stored when shown
+    visitor.get(world.journal.get_absolute_url())
+    assert any(":facets:" in name for name in stored(world.journal))
+
+
+def test_writes_elsewhere_keep_a_persons_figures(visitor, world):
+    visitor.get(world.person.get_absolute_url())
+    kept = stored(world.person)
+    before = data_version()
+    world.elsewhere.title = "Someone else's study, revised"
+    world.elsewhere.save()
+    AuthorshipFactory(publication=world.elsewhere, person=PersonFactory(), position=2)
+    PublicationFactory(title="A new record of others")
+    assert data_version() != before  # every kept page and cached figure is gone ...
+    assert stored(world.person) == kept  # ... but not these
+
+
+def change_year(world):
+    record = world.records[0]
+    record.date = record.date.replace(year=1971)
+    record.save()
+
+
+def withdraw(world):
+    Publication.objects.filter(pk=world.records[1].pk).update(visibility=Visibility.CAMPUS)
+
+
+def draft_published(world):
+    draft = PublicationFactory(journal=world.journal, workflow_state=WorkflowState.IN_PROGRESS)
+    AuthorshipFactory(publication=draft, person=world.person, position=1)
+    draft.workflow_state = WorkflowState.VALIDATED
+    draft.save()
+
+
+def new_record(world):
+    record = PublicationFactory(title="A new stored figure study")
+    AuthorshipFactory(publication=record, person=world.person, position=1)
+
+
+def authorship_removed(world):
+    world.records[2].authorships.filter(person=world.person).delete()
+
+
+def record_deleted(world):
+    world.records[3].delete()
+
+
+def keyword_added(world):
+    keyword = Keyword.objects.create(term="figures")
+    PublicationKeyword.objects.create(publication=world.records[0], keyword=keyword, position=1)
+
+
+def keyword_relabelled(world):
+    keyword_added(world)
+    Keyword.objects.filter(term="figures").update(term="stored figures")
+
+
+def affiliation_added(world):
+    world.records[4].authorships.get(position=1).affiliations.add(
+        OrganisationFactory(name="Institute of Late Affiliations")
+    )
+
+
+def unit_renamed(world):
+    world.department.name = "Department of Renamed Figures"
+    world.department.save()
+
+
+def subject_added(world):
+    world.records[0].subject_areas.add(SubjectArea.objects.filter(parent__isnull=False).first())
+
+
+def journal_renamed(world):
+    world.journal.title = "Journal of Renamed Figures"
+    world.journal.save()
+
+
+def journal_changed(world):
+    record = world.records[5]
+    record.journal = JournalFactory(title="Another Journal of Figures")
+    record.save()
+
+
+def co_author_renamed(world):
+    world.co_author.family_name = "Renamed"
+    world.co_author.save()
+
+
+def co_author_left_the_institution(world):
+    world.co_author.is_internal = False
+    world.co_author.save()
+
+
+def concepts_refreshed(world):
+    record = world.records[0]
+    record.abstract = "Interleukin-2 administration restores immune function in HIV infection."
+    record.save()
+    refresh_fingerprints([record.pk])
+
+
+CHANGES = [
+    change_year,
+    withdraw,
+    draft_published,
+    new_record,
+    authorship_removed,
+    record_deleted,
+    keyword_added,
+    keyword_relabelled,
+    affiliation_added,
+    unit_renamed,
+    subject_added,
+    journal_renamed,
+    journal_changed,
+    co_author_renamed,
+    co_author_left_the_institution,
+    concepts_refreshed,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[change.__name__ for change in CHANGES])
+def test_every_change_to_what_the_figures_count_or_show_forgets_them(visitor, world, change):
+    pages = [world.person.get_absolute_url(), world.journal.get_absolute_url()]
+    before = {url: visitor.get(url).content for url in pages}
+    assert stored(world.person) and stored(world.journal)
+    change(world)
+    empty_caches()  # as a moved data version does: what is shown comes from the stored figures
+    after = {url: visitor.get(url).content for url in pages}
+    for url in pages:
+        assert after[url] == fresh_page(visitor, url), (change.__name__, url)
+    assert after != before, change.__name__  # the change shows on one page at least
+
+
+def test_a_figure_computed_before_a_write_is_not_stored(world):
+    figures = Figures(scope=f"person:{world.person.pk}")
+    assert figures.version  # read first, as every page does
+    assert figures.get(f"person:{world.person.pk}:probe", lambda: 1) == 1
+    PublicationFactory(title="Written while the figure was computed")
+    figures.store()
+    assert stored(world.person) == set()
+    # Without a write in between, it is.
+    figures = Figures(scope=f"person:{world.person.pk}")
+    figures.get(f"person:{world.person.pk}:probe", lambda: 1)
+    figures.store()
+    assert stored(world.person) == {f"person:{world.person.pk}:probe"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_never_waits_for_a_writer_and_stores_nothing_it_may_have_missed():
+    # A transactional test empties every table afterwards, the version's one row included.
+    DataVersion.objects.get_or_create(id=1)
+    person = PersonFactory()
+    record = PublicationFactory()
+    AuthorshipFactory(publication=record, person=person, position=1)
+    scope = f"person:{person.pk}"
+    figures = Figures(scope=scope)
+    assert figures.version
+    figures.get(f"{scope}:probe", lambda: 1)
+    writing, written = threading.Event(), threading.Event()
+
+    def writer():
+        # A librarian's save, not yet committed: it holds the data version's row.
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute(
+                    "UPDATE publications_publication SET title = 'Being edited' WHERE id = %s",
+                    [record.pk],
+                )
+                writing.set()
+                written.wait(10)
+                cursor.execute("COMMIT")
+        finally:
+            connections["default"].close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert writing.wait(10)
+        figures.store()  # gives up after its lock timeout (50 ms), storing nothing
+        assert thread.is_alive()  # returned while the writer still holds the row
+        assert not StoredFigure.objects.filter(scope=scope).exists()
+    finally:
+        written.set()
+        thread.join(10)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_store_figures_stores_those_of_prolific_persons_and_journals(world):
+    call_command("store_figures", min_outputs=6, verbosity=0)
+    assert any(":facets:" in name for name in stored(world.person))
+    assert any(":facets:" in name for name in stored(world.journal))
+    assert not stored(world.co_author)  # 3 outputs
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("store_figures", min_outputs=0, verbosity=0)
