@@ -122,13 +122,13 @@ def journal_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
 def subject_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
     """The 27 two-digit areas; an area counts a publication in any of its codes, as the filter
     for that area code does."""
-    sql = f"""SELECT coalesce(parent.code, s.code)::text AS value,
-                     coalesce(parent.display_name, s.display_name) AS label,
-                     count(DISTINCT c.pk) AS n
-              FROM {cte} c CROSS JOIN LATERAL unnest(c.subject_areas) AS area (id)
-              JOIN publications_subjectarea s ON s.id = area.id
-              LEFT JOIN publications_subjectarea parent ON parent.id = s.parent_id
-              GROUP BY 1, 2"""
+    sql = f"""SELECT a.code::text AS value, a.display_name AS label, x.n
+              FROM (SELECT area_id, count(*) AS n
+                    FROM (SELECT DISTINCT c.pk, coalesce(s.parent_id, s.id) AS area_id
+                          FROM {cte} c CROSS JOIN LATERAL unnest(c.subject_areas) AS area (id)
+                          JOIN publications_subjectarea s ON s.id = area.id) d
+                    GROUP BY area_id) x
+              JOIN publications_subjectarea a ON a.id = x.area_id"""
     return top(sql, [], selected, limit)
 
 
@@ -152,32 +152,37 @@ def person_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
 
 
 def keyword_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
-    sql = f"""SELECT k.term AS value, k.term AS label, count(DISTINCT c.pk) AS n
-              FROM {cte} c CROSS JOIN LATERAL unnest(c.keywords) AS keyword (id)
-              JOIN publications_keyword k ON k.id = keyword.id
-              GROUP BY k.term"""
+    # Counted per id (a row's ids are distinct, and terms are unique), then named.
+    sql = f"""SELECT k.term AS value, k.term AS label, x.n
+              FROM (SELECT keyword.id, count(*) AS n
+                    FROM {cte} c CROSS JOIN LATERAL unnest(c.keywords) AS keyword (id)
+                    GROUP BY keyword.id) x
+              JOIN publications_keyword k ON k.id = x.id"""
     return top(sql, [], selected, limit)
 
 
 def concept_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
-    sql = f"""SELECT c.slug AS value, c.label AS label, count(DISTINCT pc.publication_id) AS n
-              FROM publications_publicationconcept pc
-              JOIN publications_concept c ON c.id = pc.concept_id
-              WHERE pc.publication_id IN (SELECT pk FROM {cte})
-              GROUP BY c.slug, c.label"""
+    # Counted per concept id (a publication has a concept once), then named.
+    sql = f"""SELECT c.slug AS value, c.label AS label, x.n
+              FROM (SELECT pc.concept_id, count(*) AS n
+                    FROM publications_publicationconcept pc
+                    WHERE pc.publication_id IN (SELECT pk FROM {cte})
+                    GROUP BY pc.concept_id) x
+              JOIN publications_concept c ON c.id = x.concept_id"""
     return top(sql, [], selected, limit)
 
 
 def organisation_rows(cte: str, selected: list[str], limit: int) -> tuple[str, list]:
     """Internal organisations; one counts a publication with an author affiliated with it or with
     any organisation below it (through lineage), as the organisation filter does."""
-    sql = f"""SELECT o.slug AS value, o.name AS label, count(DISTINCT x.pk) AS n
-              FROM (SELECT DISTINCT c.pk, unnest(org.lineage) AS organisation_id
-                    FROM {cte} c CROSS JOIN LATERAL unnest(c.organisations) AS unit (id)
-                    JOIN publications_organisation org ON org.id = unit.id) x
+    sql = f"""SELECT o.slug AS value, o.name AS label, x.n
+              FROM (SELECT organisation_id, count(*) AS n
+                    FROM (SELECT DISTINCT c.pk, unnest(org.lineage) AS organisation_id
+                          FROM {cte} c CROSS JOIN LATERAL unnest(c.organisations) AS unit (id)
+                          JOIN publications_organisation org ON org.id = unit.id) d
+                    GROUP BY organisation_id) x
               JOIN publications_organisation o ON o.id = x.organisation_id
-              WHERE o.kind <> 'external'
-              GROUP BY o.slug, o.name"""
+              WHERE o.kind <> 'external'"""
     return top(sql, [], selected, limit)
 
 
