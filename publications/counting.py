@@ -92,9 +92,10 @@ def sampled(queryset: QuerySet, sampling: Sampling) -> QuerySet:
 
 
 def with_ids(queryset: QuerySet, ids: list[int]) -> QuerySet:
-    """The rows of `queryset` with these ids. Ids start at 1, so for no ids 0 stands in:
-    `id IN ()` cannot be written in SQL, and a set counted by the facets must be a query."""
-    return queryset.filter(pk__in=ids or [0])
+    """The rows of `queryset` with these ids (up to EXACT_LIMIT of them), passed as one array
+    parameter: as `pk__in=ids`, Django resolves and psycopg splits 2,000 parameters, a fifth
+    of a first visit's Python time."""
+    return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(ids)]))
 
 
 def about(count: int) -> int:

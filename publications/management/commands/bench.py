@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
 import tempfile
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-import", action="store_true", help="Skip the import run.")
         parser.add_argument(
+            "--no-store-figures",
+            action="store_true",
+            help="Measure without running store_figures first (as a deployment would).",
+        )
+        parser.add_argument(
             "--harvest",
             type=int,
             default=100_000,
@@ -48,7 +54,8 @@ class Command(BaseCommand):
         """The options given other than their defaults, as they are written on a command line
         (the output file aside), so that the report names the command that reproduces it."""
         defaults = {"seconds": 10, "workers": 4, "seed": 1, "size": 400, "only": "",
-                    "no_import": False, "harvest": 100_000}  # fmt: skip
+                    "no_import": False, "harvest": 100_000,
+                    "no_store_figures": False}  # fmt: skip
         words = []
         for name, default in defaults.items():
             value = options.get(name, default)
@@ -70,9 +77,11 @@ class Command(BaseCommand):
             wanted = set(options["only"].split(","))
             classes = [c for c in classes if c.key in wanted]
         call_command("collectstatic", interactive=False, verbosity=0)  # as make run does
+        report = benchmark.Report(dataset=benchmark.dataset(), machine=benchmark.machine())
+        if not options["no_store_figures"]:
+            report.extras.append(self.store_figures())
         for alias in ("default", "pages"):  # first visits are first: nothing from an earlier run
             caches[alias].clear()
-        report = benchmark.Report(dataset=benchmark.dataset(), machine=benchmark.machine())
         log(f"Dataset: {report.dataset}")
         connection.close()  # the workers fork from here: no shared connection
         base = f"http://127.0.0.1:{options['port']}"
@@ -95,6 +104,23 @@ class Command(BaseCommand):
         previous = output.read_text() if output.exists() else ""
         output.write_text(benchmark.with_history(benchmark.render(report, command), previous))
         log(f"Wrote {options['output']} in {time.monotonic() - started:.0f} s.")
+
+    def store_figures(self) -> tuple[str, str, str]:
+        """The deployment step that computes the figures of prolific persons and journals
+        (figures stored by other code are not used)."""
+        self.stdout.write("Storing the figures of prolific persons and journals…")
+        out = io.StringIO()
+        started = time.monotonic()
+        call_command("store_figures", stdout=out, verbosity=0)
+        seconds = time.monotonic() - started
+        self.stdout.write(out.getvalue().strip())
+        pages = int(out.getvalue().split()[2])
+        return (
+            "`manage.py store_figures` before the first visits (persons and journals with at "
+            "least 200 public outputs), as after a deployment",
+            f"{pages:,} pages in {seconds:.0f} s",
+            "(no target)",
+        )
 
     def export(self, base: str, rng: random.Random, master: int) -> list[tuple[str, str, str]]:
         path, count = benchmark.export_path(rng)
