@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
 from publications import counting
@@ -212,10 +213,27 @@ def build_listing(
             ids={key: ids} if ids is not None else {},
         )
 
+    facets_html = ""
     if figures:
         links = data.copy()
         links.pop("page", None)
         facets = figures.get(f"{figures_name}:facets:{links.urlencode()}", facets_now)
+        # Rendered once like the facets themselves: nothing searched or filtered, the sidebar
+        # is theirs and the address's alone (a hundred links or more).
+        facets_html = figures.get(
+            f"{figures_name}:facets-html:{request.path}:{links.urlencode()}",
+            lambda: render_to_string(
+                "publications/_facets.html",
+                {
+                    "facets": facets,
+                    "facets_approximate": any(facet.approximate for facet in facets),
+                    "listing_url": request.path,
+                    "query": query,
+                    "kept_params": kept_params(data),
+                },
+                request=request,
+            ),
+        )
     else:
         facets = facets_now()
     return {
@@ -233,6 +251,7 @@ def build_listing(
         "page_sizes": PAGE_SIZES,
         "problems": problems,
         "facets": facets,
+        "facets_html": facets_html,
         "facets_approximate": any(facet.approximate for facet in facets),
         "active_filters": active_filters(data, hidden_facets, facets),
         "suggestion": suggestion(data, query, total.value),

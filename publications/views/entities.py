@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
@@ -35,6 +36,7 @@ from publications.querysets import (
     search_words,
     subject_publication_counts,
 )
+from publications.templatetags.charts import year_chart
 from publications.views.common import LenientPaginationMixin
 
 MAX_SEARCH_LENGTH = 200
@@ -236,6 +238,7 @@ class PublicationsOfObjectMixin:
     lead to the listing filtered by `listing_filter()`, and the full search-and-filter listing
     scoped to the object (its own filter hidden). htmx requests get the listing alone."""
 
+    chart_id = "years"  # the id of the chart of output per year (its title and description)
     # Whether the object's slow figures are stored in the database (publications.figures):
     # those of persons and journals, whose triggers forget them (migration 0018).
     stored_figures = False
@@ -260,10 +263,18 @@ class PublicationsOfObjectMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         publications = self.publications_of(self.object).public()
-        context["year_counts"] = self.figures.get(
+        year_counts = self.figures.get(
             f"{self.figures_name()}:years", lambda: publication_year_counts(publications)
         )
-        context["year_url"] = url_with("publication_list", **self.listing_filter(self.object))
+        year_url = url_with("publication_list", **self.listing_filter(self.object))
+        # Rendered once per version of the counts, like them: 70 bars and a table of years.
+        context["year_chart"] = self.figures.get(
+            f"{self.figures_name()}:years-chart",
+            lambda: render_to_string(
+                "publications/_year_chart.html",
+                year_chart(year_counts, url=year_url, chart_id=self.chart_id),
+            ),
+        )
         context.update(
             build_listing(
                 self.request,
@@ -284,6 +295,7 @@ class PublicationsOfObjectMixin:
 
 class PersonDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/person_detail.html"
+    chart_id = "person-years"
     context_object_name = "person"
     stored_figures = True
 
@@ -362,6 +374,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/organisation_detail.html"
+    chart_id = "organisation-years"
     context_object_name = "organisation"
     queryset = Organisation.objects.public()
 
@@ -425,6 +438,7 @@ class JournalListView(LenientPaginationMixin, ListView):
 
 class JournalDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/journal_detail.html"
+    chart_id = "journal-years"
     context_object_name = "journal"
     stored_figures = True
 
@@ -465,6 +479,7 @@ def subject_area_list(request: HttpRequest) -> HttpResponse:
 
 class SubjectAreaDetailView(PublicationsOfObjectMixin, DetailView):
     template_name = "publications/subjectarea_detail.html"
+    chart_id = "area-years"
     context_object_name = "area"
     slug_field = "code"
     slug_url_kwarg = "code"
