@@ -292,7 +292,9 @@ def test_storing_never_waits_for_a_writer_and_stores_nothing_it_may_have_missed(
 
 
 def test_store_figures_stores_those_of_prolific_persons_and_journals(world):
+    StoredFigure.objects.create(scope="person:1", name="person:1:x", deployment="old", value=b"")
     call_command("store_figures", min_outputs=6, verbosity=0)
+    assert not StoredFigure.objects.filter(deployment="old").exists()
     assert any(":facets:" in name for name in stored(world.person))
     assert any(":facets:" in name for name in stored(world.journal))
     assert not stored(world.co_author)  # 3 outputs

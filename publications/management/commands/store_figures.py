@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.urls import resolve
 from django_htmx.middleware import HtmxDetails
 
+from publications.figures import deployment
 from publications.management.progress import ProgressBar
 from publications.querysets import PUBLIC_SQL
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         "(PORTAL_STORE_AFTER_MS) in the database. Pages store them when first shown anyway, and "
         "the database forgets them when what they count changes; run this after deploying new "
         "code (figures of other code are not used) or a large import, so that no reader waits "
-        "for them."
+        "for them. Figures stored by other code are deleted."
     )
 
     def add_arguments(self, parser) -> None:
@@ -56,6 +57,11 @@ class Command(BaseCommand):
         if minimum < 1:
             raise CommandError("--min-outputs must be at least 1.")
         with connection.cursor() as cursor:
+            # Figures stored by other code are never read again.
+            cursor.execute(
+                "DELETE FROM publications_storedfigure WHERE deployment <> %s", [deployment()]
+            )
+            forgotten = cursor.rowcount
             cursor.execute(PROLIFIC, [minimum, minimum])
             paths = [row[0] for row in cursor.fetchall()]
         bar = ProgressBar(len(paths), self.stderr, label="pages") if options["verbosity"] else None
@@ -80,7 +86,7 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         self.stdout.write(
             f"Figures of {len(paths) - len(failed)} pages with at least {minimum} public "
-            f"outputs computed in {seconds:.1f} s."
+            f"outputs computed in {seconds:.1f} s; {forgotten} figures of other code deleted."
         )
         if failed:
             raise CommandError("Pages that did not open: " + ", ".join(failed[:20]))
