@@ -20,20 +20,22 @@ nothing to do while the table is empty (a bulk load)."""
 
 from django.db import migrations, models
 
-FIGURE_SCOPES = """
+PERSON_SCOPES = """
     SELECT 'person:' || x FROM {ids} c
         JOIN publications_publicationfacetids f ON f.publication_id = c.id
-        CROSS JOIN LATERAL unnest(f.persons) AS x
-    UNION SELECT 'journal:' || p.journal_id FROM {ids} c
+        CROSS JOIN LATERAL unnest(f.persons) AS x"""
+JOURNAL_SCOPES = """
+    SELECT 'journal:' || p.journal_id FROM {ids} c
         JOIN publications_publication p ON p.id = c.id WHERE p.journal_id IS NOT NULL"""
 
 
-def forget(ids: str) -> str:
-    """Deletes the rows of the persons and journals of the publications whose ids `ids` (a
-    query of one column, id) gives."""
+def forget(ids: str, persons: bool = True) -> str:
+    """Deletes the rows of the journals, and unless told not to of the persons, of the
+    publications whose ids `ids` (a query of one column, id) gives."""
+    scopes = [PERSON_SCOPES, JOURNAL_SCOPES] if persons else [JOURNAL_SCOPES]
+    query = "\n    UNION".join(scopes).format(ids=f"({ids})")
     return f"""
-        DELETE FROM publications_storedfigure
-        WHERE scope = ANY (ARRAY({FIGURE_SCOPES.format(ids=f"({ids})")}));"""
+        DELETE FROM publications_storedfigure WHERE scope = ANY (ARRAY({query}));"""
 
 
 FUNCTION = f"""
@@ -72,8 +74,9 @@ BEGIN
                 SELECT 'journal:' || o.journal_id
                 FROM new_rows n JOIN old_rows o ON o.id = n.id
                 WHERE n IS DISTINCT FROM o AND o.journal_id IS NOT NULL));
-            {forget("SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
-                    "WHERE n IS DISTINCT FROM o")}
+            {
+    forget("SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n IS DISTINCT FROM o")
+}
         ELSE
             DELETE FROM publications_storedfigure WHERE scope = ANY (ARRAY(
                 SELECT DISTINCT 'journal:' || journal_id FROM old_rows
@@ -89,10 +92,11 @@ BEGIN
             DELETE FROM publications_storedfigure WHERE scope = ANY (ARRAY(
                 SELECT 'person:' || x FROM old_rows o CROSS JOIN LATERAL unnest(o.persons) AS x));
         END IF;
+        -- The persons are those of the arrays, before and after: only the journals are left.
         IF TG_OP = 'INSERT' THEN
-            {forget("SELECT publication_id AS id FROM new_rows")}
+            {forget("SELECT publication_id AS id FROM new_rows", persons=False)}
         ELSE
-            {forget("SELECT publication_id AS id FROM old_rows")}
+            {forget("SELECT publication_id AS id FROM old_rows", persons=False)}
         END IF;
     ELSIF kind = 'concepts' THEN
         IF TG_OP = 'INSERT' THEN

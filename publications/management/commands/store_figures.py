@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -15,6 +17,8 @@ from django_htmx.middleware import HtmxDetails
 from publications.figures import deployment
 from publications.management.progress import ProgressBar
 from publications.querysets import PUBLIC_SQL
+
+MIN_OUTPUTS = 200  # by default: profiles of fewer are computed quickly enough when shown
 
 # The institution's persons and the journals with at least %s public outputs, most first.
 PROLIFIC = f"""
@@ -48,45 +52,68 @@ class Command(BaseCommand):
         parser.add_argument(
             "--min-outputs",
             type=int,
-            default=200,
-            help="Only persons and journals with at least this many public outputs (200).",
+            default=MIN_OUTPUTS,
+            help=f"Only persons and journals with at least this many public outputs "
+            f"({MIN_OUTPUTS}).",
         )
 
     def handle(self, *args, **options) -> None:
         minimum = options["min_outputs"]
         if minimum < 1:
             raise CommandError("--min-outputs must be at least 1.")
-        with connection.cursor() as cursor:
-            # Figures stored by other code are never read again.
-            cursor.execute(
-                "DELETE FROM publications_storedfigure WHERE deployment <> %s", [deployment()]
-            )
-            forgotten = cursor.rowcount
-            cursor.execute(PROLIFIC, [minimum, minimum])
-            paths = [row[0] for row in cursor.fetchall()]
-        bar = ProgressBar(len(paths), self.stderr, label="pages") if options["verbosity"] else None
-        # The figures do not depend on the host, but the request must name an allowed one.
-        host = next(
-            (h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")),
-            "localhost",
-        )
-        factory = RequestFactory(HTTP_HOST=host)
-        started = time.monotonic()
-        failed = []
-        for done, path in enumerate(paths, start=1):
-            request = factory.get(path)
-            request.user = AnonymousUser()
-            request.htmx = HtmxDetails(request)
-            match = resolve(path)
-            response = match.func(request, *match.args, **match.kwargs)
-            if response.status_code != 200:
-                failed.append(f"{path} ({response.status_code})")
-            if bar:
+        bar = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if options["verbosity"]:
+                bar = bar or ProgressBar(total, self.stderr, label="pages")
                 bar.update(done)
-        seconds = time.monotonic() - started
+
+        stored = store_prolific(minimum, progress)
         self.stdout.write(
-            f"Figures of {len(paths) - len(failed)} pages with at least {minimum} public "
-            f"outputs computed in {seconds:.1f} s; {forgotten} figures of other code deleted."
+            f"Figures of {stored.pages - len(stored.failed)} pages with at least {minimum} "
+            f"public outputs computed in {stored.seconds:.1f} s; {stored.forgotten} figures of "
+            "other code deleted."
         )
-        if failed:
-            raise CommandError("Pages that did not open: " + ", ".join(failed[:20]))
+        if stored.failed:
+            raise CommandError("Pages that did not open: " + ", ".join(stored.failed[:20]))
+
+
+@dataclass
+class Stored:
+    pages: int  # asked for
+    failed: list[str]  # those that did not answer 200, with their status
+    forgotten: int  # figures of other code deleted
+    seconds: float
+
+
+def store_prolific(minimum: int, progress: Callable[[int, int], None] | None = None) -> Stored:
+    """Shows the page of every person and journal with at least `minimum` public outputs, as
+    a visitor would, so that each stores its slow figures; deletes those of other code first."""
+    with connection.cursor() as cursor:
+        # Figures stored by other code are never read again.
+        cursor.execute(
+            "DELETE FROM publications_storedfigure WHERE deployment <> %s", [deployment()]
+        )
+        forgotten = cursor.rowcount
+        cursor.execute(PROLIFIC, [minimum, minimum])
+        paths = [row[0] for row in cursor.fetchall()]
+    # The figures do not depend on the host, but the request must name an allowed one.
+    host = next(
+        (h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")),
+        "localhost",
+    )
+    factory = RequestFactory(HTTP_HOST=host)
+    started = time.monotonic()
+    failed = []
+    for done, path in enumerate(paths, start=1):
+        request = factory.get(path)
+        request.user = AnonymousUser()
+        request.htmx = HtmxDetails(request)
+        match = resolve(path)
+        response = match.func(request, *match.args, **match.kwargs)
+        if response.status_code != 200:
+            failed.append(f"{path} ({response.status_code})")
+        if progress:
+            progress(done, len(paths))
+    return Stored(len(paths), failed, forgotten, time.monotonic() - started)
