@@ -12,26 +12,31 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 PG_URL = "postgres://portal:secret@db.invalid:5432/portal"
 
 
-def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+def run_fresh(tmp_path: Path, code: str, **env: str) -> subprocess.CompletedProcess:
+    """`code` in a fresh interpreter, configured by `env` alone (and PG_URL's database)."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DATABASE_URL", "PORTAL_"))
     }
     environment.update({"PORTAL_VAR_DIR": str(tmp_path), "DATABASE_URL": PG_URL, **env})
-    code = (
-        "from portal import settings as s; "
-        "print(s.SECRET_KEY); print(s.DEBUG); print(s.DATABASES['default']['HOST']); "
-        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
-    )
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
         env=environment,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
+
+
+def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    code = (
+        "from portal import settings as s; "
+        "print(s.SECRET_KEY); print(s.DEBUG); print(s.DATABASES['default']['HOST']); "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    return run_fresh(tmp_path, code, **env)
 
 
 def test_without_a_secret_key_one_is_generated_once_into_var(tmp_path):
@@ -61,3 +66,28 @@ def test_a_database_other_than_postgresql_is_refused_with_a_clear_message(tmp_pa
     result = load_settings(tmp_path, DATABASE_URL="sqlite:///portal.db")
     assert result.returncode != 0
     assert "DATABASE_URL must point at PostgreSQL" in result.stderr
+
+
+def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_path):
+    """`gunicorn --preload` forks its workers from the process that imported portal.wsgi: the
+    URLconf, the view modules and the public templates are loaded there once, not on each
+    worker's first request; and no database connection is made (the database here does not
+    exist, so any attempt would fail the import)."""
+    code = (
+        "import sys, portal.wsgi\n"
+        "from django.db import connection\n"
+        "from django.template import engines\n"
+        "from django.urls import get_resolver\n"
+        "(cached,) = engines['django'].engine.template_loaders[0].loaders\n"
+        "print(get_resolver()._populated, 'publications.views.publications' in sys.modules)\n"
+        "print(sorted(cached.get_template_cache))\n"
+        "print(connection.connection is None)\n"
+    )
+    result = run_fresh(tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    resolved, templates, unconnected = result.stdout.splitlines()
+    assert resolved == "True True"
+    for name in ("base.html", "publications/publication_detail.html", "404.html"):
+        assert repr(name) in templates
+    assert "admin" not in templates
+    assert unconnected == "True"
