@@ -7,8 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from publications.models import Organisation
+from publications.models import Organisation, Publication
 from publications.tests.factories import (
     JournalFactory,
     PersonFactory,
@@ -56,6 +58,29 @@ def test_sitemap_lists_public_records_and_entity_pages_only(visitor):
     journals = visitor.get("/sitemap-journals.xml").content.decode()
     assert journal.get_absolute_url() in journals
     assert draft_journal.get_absolute_url() not in journals
+
+
+def test_the_sitemap_index_dates_the_records_by_the_latest_public_change_without_reading_them(
+    visitor,
+):
+    when = datetime.datetime(2024, 3, 1, 12, 30, tzinfo=datetime.UTC)
+    for title, state, modified in [
+        ("Older", "validated", when - datetime.timedelta(days=400)),
+        ("Newer", "validated", when),
+        ("Draft", "in_progress", when + datetime.timedelta(days=30)),
+    ]:
+        record = PublicationFactory(title=title, workflow_state=state)
+        Publication.objects.filter(pk=record.pk).update(modified=modified)  # past auto_now
+    with CaptureQueriesContext(connection) as queries:
+        index = ET.fromstring(visitor.get("/sitemap.xml").content)
+    lastmod = {
+        sitemap.findtext(f"{SITEMAP}loc"): sitemap.findtext(f"{SITEMAP}lastmod")
+        for sitemap in index.iter(f"{SITEMAP}sitemap")
+    }
+    published = lastmod["http://testserver/sitemap-publications.xml"]
+    assert datetime.datetime.fromisoformat(published) == when
+    # Django's index would read every record for the latest of their dates.
+    assert not [q for q in queries if '"publications_publication"."slug"' in q["sql"]]
 
 
 def test_site_feed_has_the_newest_public_records(visitor):
