@@ -443,6 +443,15 @@ class Person(models.Model):
         indexes = [
             # Person autocomplete in the admin (search by family name).
             models.Index(Lower("family_name"), name="person_family_name_lower_idx"),
+            # /persons/ A to Z (PersonQuerySet.alphabetical): the first page reads 50 entries
+            # instead of sorting every internal person (280 ms at 100,000).
+            models.Index(
+                unaccented_lower("family_name"),
+                unaccented_lower("given_name"),
+                "id",
+                condition=Q(is_internal=True),
+                name="person_internal_az_idx",
+            ),
             # /persons/?q= and "Did you mean": accent- and typo-tolerant name matching.
             GinIndex(
                 OpClass(unaccented_lower("family_name"), name="gin_trgm_ops"),

@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+from django.db import connection
 
 from publications.models import Organisation, Person, PersonNameVariant, SubjectArea
 from publications.templatetags.charts import nice_ceiling, year_chart, year_step
@@ -239,6 +240,17 @@ def test_person_list_browses_family_names_by_unaccented_initial(visitor, people)
     html = html_of(visitor.get("/persons/?q=ghezzi&page=2&letter=G"))
     assert '<a href="?letter=D&amp;q=ghezzi">D</a>' in html
     assert '<a href="?q=ghezzi">All</a>' in html
+
+
+def test_the_a_to_z_person_list_reads_its_page_from_an_index(people):
+    """At 100,000 internal persons, sorting them all for a page of 50 took 280 ms: the index
+    person_internal_az_idx must match the order the list asks for (seq scans off, a plan that
+    cannot use it would sort the table)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Person.objects.internal().public().alphabetical()[:50].explain()
+    assert "person_internal_az_idx" in plan
+    assert "Sort" not in plan.split("person_internal_az_idx")[0]
 
 
 def test_person_list_paging_keeps_search_organisation_and_letter(visitor, people):
