@@ -1311,6 +1311,26 @@ class StoredFigure(models.Model):
         return f"{self.scope} {self.name}"
 
 
+class CollectionCount(models.Model):
+    """How many public publications each organisation (with every unit below it) and each ASJC
+    code, two-digit area and group has, as running sums: the organisation list, the subject
+    areas, the home page and the API read them instead of counting the whole collection (7 s
+    and 2.5 s at a million publications, after every public write).
+
+    Derived data, kept by statement triggers (migration 0020): each statement that changes a
+    publication's facet ids, makes a publication public or not, or moves an organisation in the
+    tree adds rows of +1 and -1 for what it changed. Only inserts, so concurrent writers never
+    wait for each other here; querysets.collection_counts() sums the rows and folds them into one
+    per key once they pile up. Never shown to the admin."""
+
+    kind = models.CharField(max_length=8)  # "unit", "code", "area" or "group"
+    key = models.CharField(max_length=40)  # an organisation's id, a code, an area, a group
+    n = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.n:+d}"
+
+
 class DataVersion(models.Model):
     """One row whose value changes with every write to the portal's tables (statement-level
     triggers take it from a sequence, migration 0005). Cached whole-collection figures are keyed

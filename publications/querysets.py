@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower
@@ -691,23 +691,48 @@ def publication_year_counts(publications: models.QuerySet) -> list[tuple[int | N
     return sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
 
 
-def organisation_publication_counts() -> dict[int, int]:
-    """Public publications per organisation id, each including those of every unit below it, as
-    organisation_publications() counts them (one aggregate query over all affiliations)."""
+# Rows of CollectionCount past one per key before collection_counts() folds them.
+FOLD_AFTER = 10_000
+FOLD_LOCK = 0x706F7274616C0001  # "portal" and 1: the advisory lock of fold_collection_counts
+
+
+def collection_counts(kinds: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """The public publications per key of each kind of models.CollectionCount ("unit", "code",
+    "area", "group"), the keys without any left out: the running sums the triggers of migration
+    0020 keep. Once the rows exceed a row per key by FOLD_AFTER, they are folded into one per key
+    (by one visitor at a time, without waiting for anyone: the others read the sums as they are)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT unit.id, count(DISTINCT a.publication_id)
-            FROM publications_authorship_affiliations aa
-            JOIN publications_organisation o ON o.id = aa.organisation_id
-            JOIN publications_authorship a ON a.id = aa.authorship_id
-            JOIN publications_publication p ON p.id = a.publication_id
-            CROSS JOIN LATERAL unnest(o.lineage) AS unit(id)
-            WHERE {PUBLIC_SQL}
-            GROUP BY unit.id
-            """
+            "SELECT kind, key, sum(n)::bigint, count(*) FROM publications_collectioncount "
+            "WHERE kind = ANY(%s) GROUP BY kind, key",
+            [list(kinds)],
         )
-        return dict(cursor.fetchall())
+        rows = cursor.fetchall()
+    counts: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
+    for kind, key, n, _ in rows:
+        if n:
+            counts[kind][key] = n
+    if sum(piled for *_, piled in rows) - len(rows) > FOLD_AFTER:
+        fold_collection_counts()
+    return counts
+
+
+def fold_collection_counts() -> bool:
+    """Folds CollectionCount's rows into one per key, unless another process is doing so; True
+    if this one did. The sums read meanwhile are the same before and after."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("SELECT portal_collection_counts_compact()")
+    return True
+
+
+def organisation_publication_counts() -> dict[int, int]:
+    """Public publications per organisation id, each including those of every unit below it, as
+    organisation_publications() selects them (CollectionCount)."""
+    units = collection_counts(("unit",))["unit"]
+    return {int(key): n for key, n in units.items()}
 
 
 class SubjectCounts:
@@ -719,23 +744,10 @@ class SubjectCounts:
 
 
 def subject_publication_counts() -> SubjectCounts:
-    """Public publications per ASJC code, area and group (one query with grouping sets)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT GROUPING(s.code, s.code / 100 * 100, s."group"),
-                   s.code, s.code / 100 * 100, s."group", count(DISTINCT t.publication_id)
-            FROM publications_publication_subject_areas t
-            JOIN publications_subjectarea s ON s.id = t.subjectarea_id
-            JOIN publications_publication p ON p.id = t.publication_id
-            WHERE {PUBLIC_SQL}
-            GROUP BY GROUPING SETS ((s.code), (s.code / 100 * 100), (s."group"))
-            """
-        )
-        rows = cursor.fetchall()
-    # GROUPING() has a bit set for each expression a row is not grouped by.
+    """Public publications per ASJC code, area and group (CollectionCount)."""
+    counts = collection_counts(("code", "area", "group"))
     return SubjectCounts(
-        codes={code: n for grouping, code, _, _, n in rows if grouping == 0b011},
-        areas={area: n for grouping, _, area, _, n in rows if grouping == 0b101},
-        groups={group: n for grouping, _, _, group, n in rows if grouping == 0b110},
+        codes={int(code): n for code, n in counts["code"].items()},
+        areas={int(area): n for area, n in counts["area"].items()},
+        groups=counts["group"],
     )

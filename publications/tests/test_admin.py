@@ -15,6 +15,7 @@ from simple_history.models import HistoricalChanges
 from publications.models import (
     AggregateConcept,
     Authorship,
+    CollectionCount,
     Concept,
     DataVersion,
     FingerprintVector,
@@ -87,7 +88,14 @@ def test_every_model_of_the_app_has_an_admin_or_is_an_inline_of_one():
     covered = (
         set(registered_publication_models())
         | inline_models
-        | {DataVersion, PublicationTombstone, PublicationFacetIds, PossibleDuplicate, StoredFigure}
+        | {
+            DataVersion,
+            PublicationTombstone,
+            PublicationFacetIds,
+            PossibleDuplicate,
+            StoredFigure,
+            CollectionCount,
+        }
         | computed
     )
     missing = [
