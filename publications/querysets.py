@@ -495,11 +495,6 @@ class PersonQuerySet(models.QuerySet):
             "-name_match", "family_key", "given_key", "pk"
         )
 
-    def with_total(self) -> PersonQuerySet:
-        """Annotates `total`, the number of rows of the whole queryset, so that a slice also tells
-        how many there are in all (a window function: no second query)."""
-        return self.annotate(total=models.Window(Count("pk")))
-
     def top_co_authors(self, person: Person, limit: int) -> list[Person]:
         """The `limit` persons who share the most public publications with the person (then by
         name), each with `shared_count` and `total` (how many co-authors in all). One statement,
@@ -715,6 +710,20 @@ def collection_counts(kinds: tuple[str, ...]) -> dict[str, dict[str, int]]:
     if sum(piled for *_, piled in rows) - len(rows) > FOLD_AFTER:
         fold_collection_counts()
     return counts
+
+
+def collection_years(kind: str, key: str) -> list[tuple[int | None, int]]:
+    """(year, number) of the public publications of one key of a "-year" kind of
+    CollectionCount ("unit-year" and an organisation's id, say), as publication_year_counts()
+    gives them for the same publications: oldest first, undated (None) last."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT year, sum(n)::bigint FROM publications_collectioncount "
+            "WHERE kind = %s AND key = %s GROUP BY year HAVING sum(n) <> 0",
+            [kind, key],
+        )
+        rows = cursor.fetchall()
+    return sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
 
 
 def fold_collection_counts() -> bool:

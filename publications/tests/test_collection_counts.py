@@ -9,6 +9,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, connections
 
@@ -26,6 +27,7 @@ from publications.models import (
 )
 from publications.querysets import (
     PUBLIC_SQL,
+    collection_years,
     fold_collection_counts,
     organisation_publication_counts,
     subject_publication_counts,
@@ -35,6 +37,11 @@ from publications.tests.factories import (
     OrganisationFactory,
     PersonFactory,
     PublicationFactory,
+)
+from publications.views.entities import (
+    OrganisationDetailView,
+    PublicationsOfObjectMixin,
+    SubjectAreaDetailView,
 )
 
 pytestmark = pytest.mark.django_db
@@ -75,17 +82,53 @@ def counted_afresh() -> dict[str, dict]:
                 """
             )
             counts[level] = dict(cursor.fetchall())
+        for level, select in [
+            ("unit-year", UNIT_YEARS),
+            ("code-year", SUBJECT_YEARS.format(key="s.code")),
+            ("area-year", SUBJECT_YEARS.format(key="s.code / 100 * 100")),
+        ]:
+            cursor.execute(select.format(public=PUBLIC_SQL))
+            years: dict = {}
+            for key, year, n in cursor.fetchall():
+                years.setdefault(str(key), []).append((year, n))
+            counts[level] = years
     return counts
+
+
+UNIT_YEARS = """
+    SELECT unit.id, p.year, count(DISTINCT p.id)
+    FROM publications_authorship_affiliations aa
+    JOIN publications_organisation o ON o.id = aa.organisation_id
+    JOIN publications_authorship a ON a.id = aa.authorship_id
+    JOIN publications_publication p ON p.id = a.publication_id
+    CROSS JOIN LATERAL unnest(o.lineage) AS unit(id)
+    WHERE {public}
+    GROUP BY 1, 2 ORDER BY 1, p.year IS NULL, 2
+"""
+SUBJECT_YEARS = """
+    SELECT {key}, p.year, count(DISTINCT p.id)
+    FROM publications_publication_subject_areas t
+    JOIN publications_subjectarea s ON s.id = t.subjectarea_id
+    JOIN publications_publication p ON p.id = t.publication_id
+    WHERE {{public}}
+    GROUP BY 1, 2 ORDER BY 1, p.year IS NULL, 2
+"""
 
 
 def kept() -> dict[str, dict]:
     subjects = subject_publication_counts()
-    return {
+    counts = {
         "units": organisation_publication_counts(),
         "codes": subjects.codes,
         "areas": subjects.areas,
         "groups": subjects.groups,
     }
+    # Every key ever counted, so that one left with no publications shows as missing.
+    keys = CollectionCount.objects.values_list("kind", "key").distinct()
+    for kind in ("unit-year", "code-year", "area-year"):
+        years = {key: collection_years(kind, key) for k, key in keys if k == kind}
+        counts[kind] = {key: rows for key, rows in years.items() if rows}
+    return counts
 
 
 def area(code: int) -> SubjectArea:
@@ -170,6 +213,11 @@ def subjects_cleared(w):
     w.chemical.subject_areas.clear()
 
 
+def year_changed(w):
+    w.chemical.date = w.chemical.date.replace(year=1999)
+    w.chemical.save()
+
+
 def draft_validated(w):
     w.draft.workflow_state = WorkflowState.VALIDATED
     w.draft.save()
@@ -215,6 +263,7 @@ CHANGES = [
     subject_added,
     subject_removed,
     subjects_cleared,
+    year_changed,
     draft_validated,
     withdrawn_in_bulk,
     record_deleted,
@@ -239,6 +288,8 @@ def test_writes_that_change_no_count_leave_them(world):
     persons_merged(world)  # authorships rewritten, the same units on each record
     world.chemical.title = "Chemistry, retitled"
     world.chemical.save()
+    world.draft.date = world.draft.date.replace(year=1988)  # not public: counts nowhere
+    world.draft.save()
     OrganisationFactory(name="A new unit", parent=world.chemistry)
     assert kept() == counted_afresh() == before
 
@@ -263,13 +314,32 @@ def test_the_organisation_list_and_subject_areas_show_a_validated_draft_at_once(
     assert social_sciences_count() == 2  # the draft's 3300
 
 
+def test_organisation_and_subject_pages_are_those_counted_afresh(visitor, world, monkeypatch):
+    """Their chart and total come from the running sums: the same page as from a count."""
+    year_changed(world)
+    draft_validated(world)
+    pages = [
+        world.university.get_absolute_url(),
+        world.physics.get_absolute_url(),
+        area(2400).get_absolute_url(),
+        area(2403).get_absolute_url(),
+    ]
+    kept_pages = [visitor.get(url).content for url in pages]
+    assert b"1999" in kept_pages[0]
+    caches["default"].clear()
+    caches["pages"].clear()
+    for view in (OrganisationDetailView, SubjectAreaDetailView):
+        monkeypatch.setattr(view, "year_counts", PublicationsOfObjectMixin.year_counts)
+    assert [visitor.get(url).content for url in pages] == kept_pages
+
+
 def test_the_rows_are_folded_into_one_per_key_once_they_pile_up(world, monkeypatch):
     for _ in range(3):
         world.chemical.subject_areas.remove(area(2403))
         world.chemical.subject_areas.add(area(2403))
     counts = kept()
     piled = CollectionCount.objects.count()
-    keys = CollectionCount.objects.values("kind", "key").distinct().count()
+    keys = CollectionCount.objects.values("kind", "key", "year").distinct().count()
     assert piled > keys
     monkeypatch.setattr(querysets, "FOLD_AFTER", 0)
     assert kept() == counts  # the read that folds reads the sums before folding
@@ -292,7 +362,69 @@ def test_only_one_process_folds_at_a_time(world):
     finally:
         other.close()
     assert fold_collection_counts() is True
+    assert CollectionCount.objects.count() == (
+        CollectionCount.objects.values("kind", "key", "year").distinct().count()
+    )
     assert kept() == counted_afresh()
+
+
+def test_a_truncated_collection_counts_nothing(world):
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks pending before a TRUNCATE
+        cursor.execute("TRUNCATE publications_publication CASCADE")
+    assert kept() == counted_afresh() == {
+        "units": {}, "codes": {}, "areas": {}, "groups": {},
+        "unit-year": {}, "code-year": {}, "area-year": {},
+    }  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["affiliations", "withdrawal"])
+def test_a_record_withdrawn_while_its_affiliations_change_elsewhere_is_counted_once(first):
+    """Two transactions at once: one adds an affiliation to a public record, the other withdraws
+    the record. Whichever writes first, the second waits for it (the facet-id trigger's locks),
+    and the record ends counted nowhere."""
+    import threading
+
+    chemistry = OrganisationFactory(name="Chemistry")
+    physics = OrganisationFactory(name="Physics")
+    record = PublicationFactory(title="Contested")
+    AuthorshipFactory(publication=record, position=1).affiliations.add(chemistry)
+    authorship_id = record.authorships.get().pk
+    statements = {
+        "affiliations": (
+            "INSERT INTO publications_authorship_affiliations (authorship_id, organisation_id) "
+            f"VALUES ({authorship_id}, {physics.pk})"
+        ),
+        "withdrawal": (
+            f"UPDATE publications_publication SET visibility = 'campus' WHERE id = {record.pk}"
+        ),
+    }
+    second = "withdrawal" if first == "affiliations" else "affiliations"
+    done = threading.Event()
+
+    def write_second():
+        try:
+            with connections["default"].cursor() as cursor:  # this thread's own connection
+                cursor.execute(statements[second])  # autocommit: waits for the first
+            done.set()
+        finally:
+            connections["default"].close()
+
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute(statements[first])
+        thread = threading.Thread(target=write_second)
+        thread.start()
+        try:
+            assert not done.wait(1.0)  # held up by the first transaction
+        finally:
+            cursor.execute("COMMIT")
+            thread.join(10)
+    assert done.is_set()
+    counts = kept()
+    assert counts == counted_afresh()
+    assert chemistry.pk not in counts["units"] and physics.pk not in counts["units"]
 
 
 def test_a_recount_gives_the_same_sums_in_fewer_rows(world):
@@ -303,7 +435,10 @@ def test_a_recount_gives_the_same_sums_in_fewer_rows(world):
             "SELECT portal_collection_counts_rebuild(ARRAY['unit','code','area','group'])"
         )
     assert kept() == counts
-    assert CollectionCount.objects.count() == CollectionCount.objects.values("kind", "key").count()
+    assert (
+        CollectionCount.objects.count()
+        == CollectionCount.objects.values("kind", "key", "year").distinct().count()
+    )
 
 
 def test_an_import_and_a_generated_collection_are_counted(world):

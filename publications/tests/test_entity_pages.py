@@ -645,15 +645,15 @@ def person_world(co_authors: int, journals: int, publications: int) -> Person:
 
 def test_person_profile_budget_does_not_grow_with_co_authors_journals_or_years(visitor):
     # 1 person, 2 memberships + organisations, 3 name variants, 4 data version, 5 output per
-    # year, 6 co-authors with counts and total, 7 journals with counts and total, 8 count,
-    # 9 page + journals, 10 authorships + persons, 11 the listing's facets (one statement),
-    # 12 the person's stored figures; 5-8 and 11 are cached figures, counted on a cache miss (as
-    # here), and read from 12 when stored (test_figures).
+    # year (whose sum is the listing's total), 6 co-authors with counts and total, 7 journals
+    # with counts and total, 8 page + journals, 9 authorships + persons, 10 the listing's facets
+    # (one statement), 11 the person's stored figures; 5-7 and 10 are cached figures, counted on
+    # a cache miss (as here), and read from 11 when stored (test_figures).
     few = person_world(co_authors=2, journals=1, publications=3)
     many = person_world(co_authors=45, journals=30, publications=60)
-    # 15 with similar profiles to show (test_fingerprints); these persons have no fingerprint.
-    assert queries_for(visitor, few.get_absolute_url()) == 14
-    assert queries_for(visitor, many.get_absolute_url()) == 14
+    # 14 with similar profiles to show (test_fingerprints); these persons have no fingerprint.
+    assert queries_for(visitor, few.get_absolute_url()) == 13
+    assert queries_for(visitor, many.get_absolute_url()) == 13
 
 
 @pytest.mark.parametrize(
@@ -698,8 +698,9 @@ def test_journal_list_budget_with_a_search_does_not_grow(visitor, query):
 
 def test_organisation_pages_budget_does_not_grow_with_depth_people_or_units(visitor):
     # Organisation page: 1 organisation, 2 its ancestors and units, 3 data version (for the
-    # cached figures: chart, count and facets), 4 output per year, 5 members with total,
-    # 6 count, 7 page + journals, 8 authorships + persons, 9 facets, 10 fingerprint.
+    # cached figures: chart, count and facets), 4 output per year (CollectionCount; its sum is
+    # the count), 5 members, 6 their number, 7 page + journals, 8 authorships + persons,
+    # 9 facets, 10 fingerprint.
     # Tree: 1 organisations, 2 data version, 3 output counts of every unit (a cache miss).
     def chain(depth: int) -> Organisation:
         node = OrganisationFactory(kind="university")

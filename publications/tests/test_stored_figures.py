@@ -97,7 +97,7 @@ def test_a_persons_figures_are_stored_and_read_back_when_the_cache_is_empty(visi
     )
     assert any(":facets:" in name for name in stored(world.person))
     empty_caches()
-    # Nothing counted again: 9 of the 14 queries of a first visit (test_entity_pages).
+    # Nothing counted again: 9 of the 13 queries of a first visit (test_entity_pages).
     assert queries_for(visitor, url) == 9
     empty_caches()
     assert visitor.get(url).content == computed

@@ -31,6 +31,7 @@ from publications.models import (
     SubjectGroup,
 )
 from publications.querysets import (
+    collection_years,
     organisation_publication_counts,
     publication_year_counts,
     search_words,
@@ -255,6 +256,10 @@ class PublicationsOfObjectMixin:
         """The listing's query-string filter that selects the object's publications."""
         raise NotImplementedError
 
+    def year_counts(self, publications: QuerySet) -> list[tuple[int | None, int]]:
+        """(year, number) of the object's public publications (`publications`)."""
+        return publication_year_counts(publications)
+
     def figures_name(self) -> str:
         """The name of the object's cached figures (publications.figures): its chart, and its
         listing's total and facets when nothing is searched or filtered."""
@@ -264,8 +269,12 @@ class PublicationsOfObjectMixin:
         context = super().get_context_data(**kwargs)
         publications = self.publications_of(self.object).public()
         year_counts = self.figures.get(
-            f"{self.figures_name()}:years", lambda: publication_year_counts(publications)
+            f"{self.figures_name()}:years", lambda: self.year_counts(publications)
         )
+        # Their sum is the listing's unfiltered total (build_listing reads the figure).
+        total_name = f"{self.figures_name()}:total"
+        if self.figures.known(total_name) is None:
+            self.figures.keep(total_name, sum(n for _, n in year_counts), 0.0)
         year_url = url_with("publication_list", **self.listing_filter(self.object))
         # Rendered once per version of the counts, like them: 70 bars and a table of years.
         context["year_chart"] = self.figures.get(
@@ -381,6 +390,9 @@ class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
     def publications_of(self, organisation):
         return Publication.objects.for_organisation(organisation)
 
+    def year_counts(self, publications):
+        return collection_years("unit-year", str(self.object.pk))  # running sums, not a count
+
     def listing_filter(self, organisation):
         return {"organisation": organisation.slug}
 
@@ -389,18 +401,17 @@ class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
         organisation = self.object
         above = organisation.lineage[:-1]
         around = list(Organisation.objects.public().around(organisation))
-        members = list(
-            Person.objects.internal()
-            .in_organisation(organisation)
-            .with_total()
-            .alphabetical()[:MEMBERS_SHOWN]
-        )
+        # The first members from the A-to-Z index, and their number apart (a count over the
+        # whole set beside each row of the page took 300 ms for 100,000 members).
+        members_of = Person.objects.internal().in_organisation(organisation)
+        members = list(members_of.alphabetical()[:MEMBERS_SHOWN])
+        member_total = members_of.count()
         context.update(
             # The breadcrumb, from the top of the tree down; its last one is the parent.
             ancestors=sorted((o for o in around if o.pk in above), key=lambda o: above.index(o.pk)),
             children=[o for o in around if o.parent_id == organisation.pk],
             members=members,
-            member_total=members[0].total if members else 0,
+            member_total=member_total,
             members_url=url_with("person_list", organisation=organisation.slug),
             concepts=fingerprints.aggregate_concepts(organisation=organisation),
             fingerprint_intro=f"Dive into the research topics where {organisation.name} is "
@@ -489,6 +500,10 @@ class SubjectAreaDetailView(PublicationsOfObjectMixin, DetailView):
 
     def publications_of(self, area):
         return Publication.objects.for_subject_area(area)
+
+    def year_counts(self, publications):
+        area = self.object
+        return collection_years("area-year" if area.is_area else "code-year", str(area.code))
 
     def listing_filter(self, area):
         return {"subject": str(area.code)}
