@@ -47,72 +47,56 @@ from publications.views.entities import (
 pytestmark = pytest.mark.django_db
 
 
-def counted_afresh() -> dict[str, dict]:
-    """The counts from the source rows: per organisation, the distinct public publications with
-    an author affiliated with it or with a unit below it; per code, area and group, the distinct
-    public publications with a subject area in it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT unit.id, count(DISTINCT a.publication_id)
-            FROM publications_authorship_affiliations aa
-            JOIN publications_organisation o ON o.id = aa.organisation_id
-            JOIN publications_authorship a ON a.id = aa.authorship_id
-            JOIN publications_publication p ON p.id = a.publication_id
-            CROSS JOIN LATERAL unnest(o.lineage) AS unit(id)
-            WHERE {PUBLIC_SQL}
-            GROUP BY unit.id
-            """
-        )
-        units = dict(cursor.fetchall())
-        counts = {"units": units}
-        for level, expression in [
-            ("codes", "s.code"),
-            ("areas", "s.code / 100 * 100"),
-            ("groups", 's."group"'),
-        ]:
-            cursor.execute(
-                f"""
-                SELECT {expression}, count(DISTINCT t.publication_id)
-                FROM publications_publication_subject_areas t
-                JOIN publications_subjectarea s ON s.id = t.subjectarea_id
-                JOIN publications_publication p ON p.id = t.publication_id
-                WHERE {PUBLIC_SQL}
-                GROUP BY 1
-                """
-            )
-            counts[level] = dict(cursor.fetchall())
-        for level, select in [
-            ("unit-year", UNIT_YEARS),
-            ("code-year", SUBJECT_YEARS.format(key="s.code")),
-            ("area-year", SUBJECT_YEARS.format(key="s.code / 100 * 100")),
-        ]:
-            cursor.execute(select.format(public=PUBLIC_SQL))
-            years: dict = {}
-            for key, year, n in cursor.fetchall():
-                years.setdefault(str(key), []).append((year, n))
-            counts[level] = years
-    return counts
-
-
-UNIT_YEARS = """
-    SELECT unit.id, p.year, count(DISTINCT p.id)
+# The public publications per organisation unit (an organisation and those below it) and per
+# subject key, from the source rows; {year} is ", p.year" to count them per year too.
+UNITS = """
+    SELECT unit.id{year}, count(DISTINCT p.id)
     FROM publications_authorship_affiliations aa
     JOIN publications_organisation o ON o.id = aa.organisation_id
     JOIN publications_authorship a ON a.id = aa.authorship_id
     JOIN publications_publication p ON p.id = a.publication_id
     CROSS JOIN LATERAL unnest(o.lineage) AS unit(id)
     WHERE {public}
-    GROUP BY 1, 2 ORDER BY 1, p.year IS NULL, 2
+    GROUP BY unit.id{year}
 """
-SUBJECT_YEARS = """
-    SELECT {key}, p.year, count(DISTINCT p.id)
+SUBJECTS = """
+    SELECT {key}{year}, count(DISTINCT p.id)
     FROM publications_publication_subject_areas t
     JOIN publications_subjectarea s ON s.id = t.subjectarea_id
     JOIN publications_publication p ON p.id = t.publication_id
-    WHERE {{public}}
-    GROUP BY 1, 2 ORDER BY 1, p.year IS NULL, 2
+    WHERE {public}
+    GROUP BY {key}{year}
 """
+
+
+def counted_afresh() -> dict[str, dict]:
+    """The counts from the source rows: per organisation, the distinct public publications with
+    an author affiliated with it or with a unit below it; per code, area and group, the distinct
+    public publications with a subject area in it; per unit, code and area and year too."""
+    queries = {
+        "units": UNITS.format(year="", public=PUBLIC_SQL),
+        "unit-year": UNITS.format(year=", p.year", public=PUBLIC_SQL),
+    }
+    for level, key in [("code", "s.code"), ("area", "s.code / 100 * 100"), ("group", 's."group"')]:
+        queries[f"{level}s"] = SUBJECTS.format(key=key, year="", public=PUBLIC_SQL)
+        if level != "group":
+            queries[f"{level}-year"] = SUBJECTS.format(key=key, year=", p.year", public=PUBLIC_SQL)
+    counts: dict[str, dict] = {}
+    with connection.cursor() as cursor:
+        for level, query in queries.items():
+            cursor.execute(query)
+            if not level.endswith("-year"):
+                counts[level] = dict(cursor.fetchall())
+                continue
+            years: dict[str, list] = {}
+            for key, year, n in cursor.fetchall():
+                years.setdefault(str(key), []).append((year, n))
+            # Oldest first, undated last, as the charts have them.
+            counts[level] = {
+                key: sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
+                for key, rows in years.items()
+            }
+    return counts
 
 
 def kept() -> dict[str, dict]:
