@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.models import Sum
 
 from publications import querysets
 from publications.merging import merge_persons
@@ -323,7 +324,8 @@ def test_the_rows_are_folded_into_one_per_key_once_they_pile_up(world, monkeypat
         world.chemical.subject_areas.add(area(2403))
     counts = kept()
     piled = CollectionCount.objects.count()
-    keys = CollectionCount.objects.values("kind", "key", "year").distinct().count()
+    by_key = CollectionCount.objects.values("kind", "key", "year").annotate(total=Sum("n"))
+    keys = by_key.exclude(total=0).count()  # a key whose rows sum to 0 is folded away
     assert piled > keys
     monkeypatch.setattr(querysets, "FOLD_AFTER", 0)
     assert kept() == counts  # the read that folds reads the sums before folding
