@@ -44,7 +44,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from publications.models import Journal, Person, Publication
+from publications.models import Journal, Organisation, Person, Publication, SubjectArea
 from publications.querysets import PUBLIC_SQL
 
 # wrk rotates through the paths, each thread from its own seeded start. Paced runs pause each
@@ -276,6 +276,12 @@ def build_classes(rng: random.Random, size: int = 400) -> list[RequestClass]:
             "(no target)",
             [f"/journals/{slug}/" for slug in journals],
         ),
+        RequestClass(
+            "entities",
+            "Home, indexes, organisation and subject-area pages",
+            "(no target)",
+            entity_paths(rng, size),
+        ),
     ]
     classes.append(
         RequestClass(
@@ -302,6 +308,21 @@ def build_classes(rng: random.Random, size: int = 400) -> list[RequestClass]:
     )
     classes += oai_classes(rng, size, total)
     return [c for c in classes if c.paths]
+
+
+def entity_paths(rng: random.Random, size: int) -> list[str]:
+    """The home page, the indexes of persons, organisations, journals and subject areas, and
+    the pages of the institution's organisations (its top units always) and of the subject
+    areas and codes: the pages that count a whole unit's or field's output."""
+    units = Organisation.objects.internal().public().order_by("pk")
+    tops = list(units.filter(parent__isnull=True).values_list("slug", flat=True))
+    others = list(units.filter(parent__isnull=False).values_list("slug", flat=True))
+    codes = list(SubjectArea.objects.order_by("code").values_list("code", flat=True))
+    paths = ["/", "/persons/", "/organisations/", "/journals/", "/subject-areas/"]
+    paths += [f"/organisations/{slug}/" for slug in tops]
+    paths += [f"/organisations/{slug}/" for slug in rng.sample(others, min(len(others), size // 2))]
+    paths += [f"/subject-areas/{code}/" for code in rng.sample(codes, min(len(codes), size // 2))]
+    return paths
 
 
 def oai_classes(rng: random.Random, size: int, total: int) -> list[RequestClass]:
