@@ -1320,13 +1320,16 @@ class CollectionCount(models.Model):
 
     Derived data, kept by statement triggers (migration 0020): each statement that changes a
     publication's facet ids, makes a publication public or not, changes a public one's year, or
-    moves an organisation in the tree adds rows of +1 and -1 for what it changed, for the key
+    moves an organisation in the tree adds rows of +1 and -1 for what it changed (and migration
+    0021's, the public publications in all and per journal, for the home page), for the key
     (`kind` "unit", "code", "area" or "group") and for the key and year ("unit-year", …). Only
-    inserts, so concurrent writers never wait for each other here; querysets.collection_counts()
-    sums the rows and folds them into one per key once they pile up. Never shown to the admin."""
+    inserts: no counter row is ever locked, and a writer waits only for the writers of the same
+    records and units (the triggers' FOR SHARE); querysets.collection_counts() sums the rows and
+    folds them into one per key once they pile up. Never shown to the admin."""
 
-    kind = models.CharField(max_length=10)  # "unit", "code", "area", "group", or one "-year"
-    key = models.CharField(max_length=40)  # an organisation's id, a code, an area, a group
+    # "unit", "code", "area", "group", one of them "-year"; "journal" and "all" (migration 0021)
+    kind = models.CharField(max_length=10)
+    key = models.CharField(max_length=40)  # an organisation's, a code, area, group, journal, ""
     year = models.SmallIntegerField(null=True)  # of the "-year" kinds (None: undated)
     n = models.BigIntegerField()
 

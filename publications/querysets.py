@@ -693,9 +693,10 @@ FOLD_LOCK = 0x706F7274616C0001  # "portal" and 1: the advisory lock of fold_coll
 
 def collection_counts(kinds: tuple[str, ...]) -> dict[str, dict[str, int]]:
     """The public publications per key of each kind of models.CollectionCount ("unit", "code",
-    "area", "group"), the keys without any left out: the running sums the triggers of migration
-    0020 keep. Once the rows exceed a row per key by FOLD_AFTER, they are folded into one per key
-    (by one visitor at a time, without waiting for anyone: the others read the sums as they are)."""
+    "area", "group", "journal", "all"), the keys without any left out: the running sums the
+    triggers of migrations 0020 and 0021 keep. Once the rows exceed a row per key by FOLD_AFTER,
+    they are folded into one per key (by one visitor at a time, without waiting for anyone: the
+    others read the sums as they are)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT kind, key, sum(n)::bigint, count(*) FROM publications_collectioncount "
@@ -735,6 +736,13 @@ def fold_collection_counts() -> bool:
             return False
         cursor.execute("SELECT portal_collection_counts_compact()")
     return True
+
+
+def public_publication_totals() -> tuple[int, int]:
+    """(public publications, journals with one or more of them), from CollectionCount (the
+    "all" and "journal" kinds of migration 0021)."""
+    counts = collection_counts(("all", "journal"))
+    return counts["all"].get("", 0), len(counts["journal"])
 
 
 def organisation_publication_counts() -> dict[int, int]:

@@ -28,6 +28,7 @@ from publications.models import (
 )
 from publications.querysets import (
     PUBLIC_SQL,
+    collection_counts,
     collection_years,
     fold_collection_counts,
     organisation_publication_counts,
@@ -35,6 +36,7 @@ from publications.querysets import (
 )
 from publications.tests.factories import (
     AuthorshipFactory,
+    JournalFactory,
     OrganisationFactory,
     PersonFactory,
     PublicationFactory,
@@ -82,12 +84,17 @@ def counted_afresh() -> dict[str, dict]:
         queries[f"{level}s"] = SUBJECTS.format(key=key, year="", public=PUBLIC_SQL)
         if level != "group":
             queries[f"{level}-year"] = SUBJECTS.format(key=key, year=", p.year", public=PUBLIC_SQL)
+    queries["journals"] = (
+        f"SELECT journal_id, count(*) FROM publications_publication p "
+        f"WHERE {PUBLIC_SQL} AND journal_id IS NOT NULL GROUP BY journal_id"
+    )
+    queries["all"] = f"SELECT '', count(*) FROM publications_publication p WHERE {PUBLIC_SQL}"
     counts: dict[str, dict] = {}
     with connection.cursor() as cursor:
         for level, query in queries.items():
             cursor.execute(query)
             if not level.endswith("-year"):
-                counts[level] = dict(cursor.fetchall())
+                counts[level] = {key: n for key, n in cursor.fetchall() if n}
                 continue
             years: dict[str, list] = {}
             for key, year, n in cursor.fetchall():
@@ -102,11 +109,14 @@ def counted_afresh() -> dict[str, dict]:
 
 def kept() -> dict[str, dict]:
     subjects = subject_publication_counts()
+    totals = collection_counts(("journal", "all"))
     counts = {
         "units": organisation_publication_counts(),
         "codes": subjects.codes,
         "areas": subjects.areas,
         "groups": subjects.groups,
+        "journals": {int(key): n for key, n in totals["journal"].items()},
+        "all": totals["all"],
     }
     # Every key ever counted, so that one left with no publications shows as missing.
     keys = CollectionCount.objects.values_list("kind", "key").distinct()
@@ -198,6 +208,11 @@ def subjects_cleared(w):
     w.chemical.subject_areas.clear()
 
 
+def journal_changed(w):
+    w.chemical.journal = JournalFactory()
+    w.chemical.save()
+
+
 def year_changed(w):
     w.chemical.date = w.chemical.date.replace(year=1999)
     w.chemical.save()
@@ -248,6 +263,7 @@ CHANGES = [
     subject_added,
     subject_removed,
     subjects_cleared,
+    journal_changed,
     year_changed,
     draft_validated,
     withdrawn_in_bulk,
@@ -359,7 +375,7 @@ def test_a_truncated_collection_counts_nothing(world):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks pending before a TRUNCATE
         cursor.execute("TRUNCATE publications_publication CASCADE")
     assert kept() == counted_afresh() == {
-        "units": {}, "codes": {}, "areas": {}, "groups": {},
+        "units": {}, "codes": {}, "areas": {}, "groups": {}, "journals": {}, "all": {},
         "unit-year": {}, "code-year": {}, "area-year": {},
     }  # fmt: skip
 
@@ -420,6 +436,7 @@ def test_a_recount_gives_the_same_sums_in_fewer_rows(world):
         cursor.execute(
             "SELECT portal_collection_counts_rebuild(ARRAY['unit','code','area','group'])"
         )
+        cursor.execute("SELECT portal_publication_counts_rebuild()")
     assert kept() == counts
     assert (
         CollectionCount.objects.count()

@@ -33,6 +33,7 @@ from publications.models import (
 from publications.querysets import (
     collection_years,
     organisation_publication_counts,
+    public_publication_totals,
     publication_year_counts,
     search_words,
     subject_publication_counts,
@@ -135,15 +136,17 @@ def home(request: HttpRequest) -> HttpResponse:
     publications = Publication.objects.public()
     figures = Figures()
     counts = figures.get("subject-counts", subject_publication_counts)
-    totals = figures.get(
-        "home-totals",
-        lambda: {
-            "publication_count": publications.count(),
+
+    def home_totals() -> dict[str, int]:
+        publication_count, journal_count = public_publication_totals()  # running sums
+        return {
+            "publication_count": publication_count,
             "person_count": Person.objects.internal().public().count(),
             "organisation_count": Organisation.objects.internal().public().count(),
-            "journal_count": Journal.objects.public().count(),
-        },
-    )
+            "journal_count": journal_count,
+        }
+
+    totals = figures.get("home-totals", home_totals)
     areas: dict[str, list[tuple[SubjectArea, int]]] = {}
     for area in SubjectArea.objects.filter(parent__isnull=True):
         if counts.areas.get(area.code):
