@@ -683,6 +683,11 @@ def search_words(text: str) -> list[str]:
 def publication_year_counts(publications: models.QuerySet) -> list[tuple[int | None, int]]:
     """(year, number) of the given publications, oldest first, undated (None) last; one query."""
     rows = publications.order_by().values_list("year").annotate(n=Count("pk", distinct=True))
+    return oldest_first(rows)
+
+
+def oldest_first(rows) -> list[tuple[int | None, int]]:
+    """(year, number) rows oldest first, the undated (None) last: as the year charts show them."""
     return sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
 
 
@@ -723,8 +728,7 @@ def collection_years(kind: str, key: str) -> list[tuple[int | None, int]]:
             "WHERE kind = %s AND key = %s GROUP BY year HAVING sum(n) <> 0",
             [kind, key],
         )
-        rows = cursor.fetchall()
-    return sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
+        return oldest_first(cursor.fetchall())
 
 
 def fold_collection_counts() -> bool:

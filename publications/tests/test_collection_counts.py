@@ -31,6 +31,7 @@ from publications.querysets import (
     collection_counts,
     collection_years,
     fold_collection_counts,
+    oldest_first,
     organisation_publication_counts,
     subject_publication_counts,
 )
@@ -100,10 +101,7 @@ def counted_afresh() -> dict[str, dict]:
             for key, year, n in cursor.fetchall():
                 years.setdefault(str(key), []).append((year, n))
             # Oldest first, undated last, as the charts have them.
-            counts[level] = {
-                key: sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
-                for key, rows in years.items()
-            }
+            counts[level] = {key: oldest_first(rows) for key, rows in years.items()}
     return counts
 
 
