@@ -120,7 +120,7 @@ class Count:
     EXACT_LIMIT of them, their ids: the page and the facets are then read from the ids, and the
     search that found them (a broad word's index entries, say) is not run again."""
 
-    total: Total
+    total: Total | None  # None: not counted yet (plan())
     sampling: Sampling
     ids: list[int] | None = None
 
@@ -129,14 +129,34 @@ def count(results: QuerySet) -> Count:
     """The results counted: exactly when the planner expects at most EXACT_LIMIT and there are
     no more (their ids read, stopping just past the limit); otherwise estimated from the fixed
     sample."""
+    planned = plan(results)
+    if planned.total is not None:
+        return planned
+    return from_sample(results, count_sample(results, planned.sampling), planned.sampling)
+
+
+def plan(results: QuerySet) -> Count:
+    """The first step of count(): the results counted exactly (with their ids) when the planner
+    expects at most EXACT_LIMIT and there are no more; otherwise only how to sample them, with
+    no total. The caller then counts the sample (count_sample(), or in a statement that reads
+    the sample anyway, such as the facets') and finishes with from_sample()."""
     sampling = sampling_for(estimate(results))
     if sampling.exact:
         ids = list(results.order_by().values_list("pk", flat=True)[: EXACT_LIMIT + 1])
         if len(ids) <= EXACT_LIMIT:
             return Count(Total(len(ids)), EXACT, ids)
         sampling = sampling_for(EXACT_LIMIT + 1)
-    found = sampled(results.order_by().values("pk"), sampling).count()
-    if found * sampling.scale <= EXACT_LIMIT:  # the planner overestimated
+    return Count(None, sampling)
+
+
+def count_sample(results: QuerySet, sampling: Sampling) -> int:
+    return sampled(results.order_by().values("pk"), sampling).count()
+
+
+def from_sample(results: QuerySet, found: int, sampling: Sampling) -> Count:
+    """The count of results whose sample holds `found` records: estimated, or exact (the ids
+    read) when the sample shows that the planner overestimated them."""
+    if found * sampling.scale <= EXACT_LIMIT:
         ids = list(results.order_by().values_list("pk", flat=True))
         return Count(Total(len(ids)), EXACT, ids)
     return Count(Total(about(found * sampling.scale), exact=False), sampling)

@@ -262,11 +262,14 @@ def compute_facets(
     expanded: str = "",
     known: dict[str, counting.Sampling] | None = None,
     ids: dict[str, list[int]] | None = None,
+    sizes: dict[str, int] | None = None,
 ) -> list[Facet]:
     """Every facet (but the hidden ones) for the listing of `base` filtered by `data`, in one
     statement, after one more that estimates the size of each set of publications counted
     whose sampling `known` (by facet_set_key) does not give. A set whose ids are known (`ids`,
-    by the same key) is read by id."""
+    by the same key) is read by id. Given `sizes`, the statement also counts the rows of each
+    set (of its sample, if sampled) into it, by key: the listing's results are one of these
+    sets, so their count then costs no read of its own."""
     specs = [spec for spec in FACETS if spec.name not in set(hidden)]
     # The set each facet counts: the results without the facet's own filter.
     own_removed = {spec.name: without(data, spec.params) for spec in specs}
@@ -282,8 +285,8 @@ def compute_facets(
             found[key] = PublicationFilterSet(own_removed[spec.name], queryset=base).qs
     samplings = dict(known or {})
     unknown = [key for key in found if key not in samplings]
-    sizes = counting.estimates([found[key] for key in unknown])
-    for key, size in zip(unknown, sizes, strict=True):
+    estimated = counting.estimates([found[key] for key in unknown])
+    for key, size in zip(unknown, estimated, strict=True):
         samplings[key] = counting.sampling_for(size)
     names = {key: f"facet_set_{number}" for number, key in enumerate(found)}
     ctes, params = [], []
@@ -300,12 +303,19 @@ def compute_facets(
             f"(SELECT %s AS facet, sub.value::text, sub.label::text, sub.n FROM ({sql}) sub)"
         )
         params.extend([spec.name, *sql_params])
+    if sizes is not None and parts:
+        for key, name in names.items():
+            parts.append(f"(SELECT '' AS facet, %s AS value, '' AS label, count(*) FROM {name})")
+            params.append(key)
     rows: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
     if parts:
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}", params)
             for facet, value, label, n in cursor.fetchall():
-                rows[facet].append((value, label, n))
+                if facet:
+                    rows[facet].append((value, label, n))
+                else:
+                    sizes[value] = n
     return [
         build_facet(spec, rows[spec.name], data, expanded, samplings[keys[spec.name]])
         for spec in specs

@@ -2,9 +2,9 @@
 person, organisation, journal and subject-area pages. One function builds what the template
 `publications/_listing.html` shows; the view decides the scope (the base queryset).
 
-Queries, whatever the data: the count, the page of results (with journals and, when searching,
-snippets), their authors, all facets in one statement, and "Did you mean" only when nothing was
-found.
+Queries, whatever the data: the count (of a large set, made by the facets' statement, which
+reads its sample anyway), the page of results (with journals and, when searching, snippets),
+their authors, all facets in one statement, and "Did you mean" only when nothing was found.
 """
 
 from __future__ import annotations
@@ -138,12 +138,40 @@ def build_listing(
         figures = None
     elif figures is None:
         figures = Figures(request)
+    expanded = data.get("more", "")[:30]
+
+    def facets_now(
+        sampling: counting.Sampling, ids: list[int] | None, sizes: dict | None = None
+    ) -> list[Facet]:
+        key = facet_set_key(data)
+        return compute_facets(
+            data,
+            base,
+            hidden=hidden_facets,
+            expanded=expanded,
+            known={key: sampling},
+            ids={key: ids} if ids is not None else {},
+            sizes=sizes,
+        )
+
     ids = None  # the results' ids, when there are few enough to count exactly
+    facets = None
     if figures:
         total = counting.Total(figures.get(f"{figures_name}:total", results.count))
         sampling = counting.sampling_for(total.value)
     else:
-        counted = counting.count(results)
+        counted = counting.plan(results)
+        if counted.total is None:
+            # Too many to count exactly: the results' sample is counted by the facets'
+            # statement, which reads it anyway (a second read of a broad word's sample saved).
+            sizes: dict[str, int] = {}
+            facets = facets_now(counted.sampling, None, sizes)
+            found = sizes.get(facet_set_key(data))
+            if found is None:  # no facet counts the results themselves
+                found = counting.count_sample(results, counted.sampling)
+            counted = counting.from_sample(results, found, counted.sampling)
+            if counted.total.exact:  # the planner overestimated: facets exact, from the ids
+                facets = None
         total, sampling, ids = counted.total, counted.sampling, counted.ids
     # Relevance past the exact limit ranks a bounded candidate set: the newest matches.
     bounded = sort == "relevance" and not total.exact
@@ -200,24 +228,13 @@ def build_listing(
     for publication in page.object_list:
         publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
 
-    expanded = data.get("more", "")[:30]
-
-    def facets_now():
-        key = facet_set_key(data)
-        return compute_facets(
-            data,
-            base,
-            hidden=hidden_facets,
-            expanded=expanded,
-            known={key: sampling},
-            ids={key: ids} if ids is not None else {},
-        )
-
     facets_html = ""
     if figures:
         links = data.copy()
         links.pop("page", None)
-        facets = figures.get(f"{figures_name}:facets:{links.urlencode()}", facets_now)
+        facets = figures.get(
+            f"{figures_name}:facets:{links.urlencode()}", lambda: facets_now(sampling, ids)
+        )
         # Rendered once like the facets themselves: nothing searched or filtered, the sidebar
         # is theirs and the address's alone (a hundred links or more).
         facets_html = figures.get(
@@ -234,8 +251,8 @@ def build_listing(
                 request=request,
             ),
         )
-    else:
-        facets = facets_now()
+    elif facets is None:
+        facets = facets_now(sampling, ids)
     return {
         "filterset": filterset,
         "query": query,
