@@ -70,8 +70,9 @@ def test_a_database_other_than_postgresql_is_refused_with_a_clear_message(tmp_pa
 
 def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_path):
     """`gunicorn --preload` forks its workers from the process that imported portal.wsgi: the
-    URLconf, the view modules and the public templates are loaded there once, not on each
-    worker's first request; and no database connection is made (the database here does not
+    URLconf, the view modules, the public templates, the record page's citation styles, the
+    deployment's digest and the caches are loaded there once, not on each worker's first
+    request; and no database connection is made (the database here does not
     exist, so any attempt would fail the import)."""
     code = (
         "import sys, portal.wsgi\n"
@@ -82,10 +83,17 @@ def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_
         "print(get_resolver()._populated, 'publications.views.publications' in sys.modules)\n"
         "print(sorted(cached.get_template_cache))\n"
         "print(connection.connection is None)\n"
+        "from django.core.cache import caches\n"
+        "from publications.citations import load_style\n"
+        "from publications.figures import deployment\n"
+        "print(load_style.cache_info().currsize, deployment.cache_info().currsize)\n"
+        "print(all(hasattr(caches._connections, alias) for alias in ('default', 'pages')))\n"
     )
     result = run_fresh(tmp_path, code)
     assert result.returncode == 0, result.stderr
-    resolved, templates, unconnected = result.stdout.splitlines()
+    resolved, templates, unconnected, loaded, cached = result.stdout.splitlines()
+    assert loaded == "3 1"  # the record page's three CSL styles, the deployment's digest
+    assert cached == "True"
     assert resolved == "True True"
     for name in ("base.html", "publications/publication_detail.html", "404.html"):
         assert repr(name) in templates
