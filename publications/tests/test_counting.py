@@ -238,3 +238,17 @@ def test_a_word_and_a_filtered_column_are_found_in_one_index_scan():
                 plan = counting.sampled(results, sampling).explain()
             conditions = re.findall(r"Index Cond: (.*)", plan)
             assert any("search_vector @@" in c and column in c for c in conditions), plan
+
+
+def test_the_whole_collection_is_counted_by_its_running_sum(visitor):
+    """The unfiltered listing's total is the running sum of the public records (migration
+    0021): no statement counts them (30 ms at a million), and a withdrawn record leaves it at
+    once."""
+    records = PublicationFactory.create_batch(4)
+    PublicationFactory(workflow_state="in_progress")
+    with CaptureQueriesContext(connection) as context:
+        response = visitor.get("/publications/")
+    assert shown_count(response) == (4, True)
+    assert not [q for q in context.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    Publication.objects.filter(pk=records[0].pk).update(visibility="backend")
+    assert shown_count(visitor.get("/publications/?sort=title")) == (3, True)
