@@ -31,6 +31,10 @@ from django.db.models.expressions import RawSQL
 # keyword and area of each publication it counts.
 EXACT_LIMIT = 2_000
 SAMPLE_TARGET = 1_500
+# Above this estimate, a listing's sample is counted by its facets' statement (plan()). The
+# planner overestimates some sets (several words together), and a set the sample shows to be
+# small is counted exactly after all: its facets would then be computed twice.
+COUNT_WITH_FACETS_ABOVE = 4 * EXACT_LIMIT
 BUCKETS = 4096
 # (buckets in the sample, scale), from the largest sample to the smallest.
 TIERS = ((512, 8), (64, 64), (8, 512), (1, 4096))
@@ -123,6 +127,7 @@ class Count:
     total: Total | None  # None: not counted yet (plan())
     sampling: Sampling
     ids: list[int] | None = None
+    estimate: int = 0  # the planner's
 
 
 def count(results: QuerySet) -> Count:
@@ -140,13 +145,14 @@ def plan(results: QuerySet) -> Count:
     expects at most EXACT_LIMIT and there are no more; otherwise only how to sample them, with
     no total. The caller then counts the sample (count_sample(), or in a statement that reads
     the sample anyway, such as the facets') and finishes with from_sample()."""
-    sampling = sampling_for(estimate(results))
+    size = estimate(results)
+    sampling = sampling_for(size)
     if sampling.exact:
         ids = list(results.order_by().values_list("pk", flat=True)[: EXACT_LIMIT + 1])
         if len(ids) <= EXACT_LIMIT:
-            return Count(Total(len(ids)), EXACT, ids)
+            return Count(Total(len(ids)), EXACT, ids, size)
         sampling = sampling_for(EXACT_LIMIT + 1)
-    return Count(None, sampling)
+    return Count(None, sampling, None, size)
 
 
 def count_sample(results: QuerySet, sampling: Sampling) -> int:

@@ -120,8 +120,8 @@ def build_listing(
     With `figures_name`, the unfiltered total and facets of `base` (the whole collection) are
     cached figures rather than counted on each request (`figures`, if the caller has read the
     data version already). `scope` is the filter that selects `base` (a person's slug, say),
-    added to the export links. `count` gives the unfiltered total when something cheaper than
-    counting `base` knows it."""
+    added to the export links. `count` gives the unfiltered total (with `figures_name`) when
+    something cheaper than counting `base` knows it."""
     data = without_nul_bytes(request.GET)
     filterset = PublicationFilterSet(data, queryset=base)
     results = filterset.qs
@@ -164,8 +164,11 @@ def build_listing(
         sampling = counting.sampling_for(total.value)
     else:
         counted = counting.plan(results)
-        if counted.total is None:
-            # Too many to count exactly: the results' sample is counted by the facets'
+        if counted.total is None and counted.estimate <= counting.COUNT_WITH_FACETS_ABOVE:
+            found = counting.count_sample(results, counted.sampling)
+            counted = counting.from_sample(results, found, counted.sampling)
+        elif counted.total is None:
+            # Surely too many to count exactly: the results' sample is counted by the facets'
             # statement, which reads it anyway (a second read of a broad word's sample saved).
             sizes: dict[str, int] = {}
             facets = facets_now(counted.sampling, None, sizes)

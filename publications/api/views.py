@@ -40,7 +40,11 @@ from publications.facets import compute_facets
 from publications.figures import Figures, deployment
 from publications.listing import newest_matches, ordering
 from publications.models import Publication, PublicationSlug
-from publications.querysets import organisation_publication_counts, subject_publication_counts
+from publications.querysets import (
+    organisation_publication_counts,
+    public_publication_totals,
+    subject_publication_counts,
+)
 
 ERRORS = {
     400: OpenApiResponse(serializers.ErrorSerializer, description="A parameter is invalid."),
@@ -218,7 +222,9 @@ class PublicationList(ApiView):
             name = f"api:count:{filters.urlencode()}"
             total = figures.get(name, lambda: counting.count(results).total)
         else:
-            total = counting.Total(figures.get("publications:total", results.count))
+            total = counting.Total(
+                figures.get("publications:total", lambda: public_publication_totals()[0])
+            )
         if checked.sort == "relevance" and not total.exact:
             # As the listing: relevance past the exact limit ranks the newest matches.
             words_alone = set(filters) <= {"q"}

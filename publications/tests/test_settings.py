@@ -88,12 +88,15 @@ def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_
         "from publications.figures import deployment\n"
         "print(load_style.cache_info().currsize, deployment.cache_info().currsize)\n"
         "print(all(hasattr(caches._connections, alias) for alias in ('default', 'pages')))\n"
+        "shards = [s for alias in ('default', 'pages') for s in caches[alias]._cache._shards]\n"
+        "print(all(getattr(shard._local, 'con', None) is None for shard in shards))\n"
     )
     result = run_fresh(tmp_path, code)
     assert result.returncode == 0, result.stderr
-    resolved, templates, unconnected, loaded, cached = result.stdout.splitlines()
+    resolved, templates, unconnected, loaded, cached, closed = result.stdout.splitlines()
     assert loaded == "3 1"  # the record page's three CSL styles, the deployment's digest
     assert cached == "True"
+    assert closed == "True"  # no cache file is open in the process the workers fork from
     assert resolved == "True True"
     for name in ("base.html", "publications/publication_detail.html", "404.html"):
         assert repr(name) in templates
