@@ -33,7 +33,7 @@ def own_cache(tmp_path_factory):
     """A cache of this test run's own, not the portal's var/cache/ (nor another run's), and no
     figure stored for being slow."""
     location = tmp_path_factory.mktemp("cache")
-    backend = "diskcache.DjangoCache"
+    backend = "portal.cache.DiskCache"  # as configured
     with override_settings(
         CACHE_DIR=location,
         CACHES={

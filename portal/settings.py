@@ -225,13 +225,13 @@ CACHE_DIR = Path(os.environ.get("PORTAL_CACHE_DIR", VAR_DIR / "cache"))
 CACHE_BYTES = int(os.environ.get("PORTAL_CACHE_MB", "1024")) * 2**20
 CACHES = {
     "default": {
-        "BACKEND": "diskcache.DjangoCache",
+        "BACKEND": "portal.cache.DiskCache",
         "LOCATION": str(CACHE_DIR / "shared"),
         "TIMEOUT": 24 * 60 * 60,
         "OPTIONS": {"size_limit": CACHE_BYTES // 4},
     },
     "pages": {
-        "BACKEND": "diskcache.DjangoCache",
+        "BACKEND": "portal.cache.DiskCache",
         "LOCATION": str(CACHE_DIR / "pages"),
         "TIMEOUT": 24 * 60 * 60,
         "OPTIONS": {"size_limit": CACHE_BYTES - CACHE_BYTES // 4},

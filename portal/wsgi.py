@@ -42,9 +42,8 @@ def warm() -> None:
         if style:  # parsed, and its lookups made, by a reference of every usual part
             render_csl(WARM_REFERENCE, style)
     deployment()  # a digest of the code's files, read once per process
-    for alias in settings.CACHES:  # the caches' files opened and checked once (diskcache
-        caches[alias]  # reconnects in each worker, by process id)
-    caches.close_all()
+    for alias in settings.CACHES:  # the caches' files opened and checked once, and closed:
+        caches[alias].close_files()  # diskcache reconnects in each worker, by process id
     connections.close_all()
 
 

@@ -11,7 +11,8 @@ The fingerprint vectors (the "Similar publications") have no version trigger of 
 their public flag by triggers of the publication's own update, and both of those change the
 version.
 
-The listing and the person, organisation, journal and subject-area pages are kept the same way
+The listing, the home page, the indexes of persons, organisations, journals and subject areas,
+and the person, organisation, journal and subject-area pages are kept the same way
 (kept_for_visitors), under their whole address: their query string only searches, filters, sorts
 and pages.
 
@@ -115,6 +116,8 @@ class PageCache:
 
     def keep(self, response: HttpResponse) -> HttpResponse:
         """Keeps a rendered page (a 200) for the next visitor, with its validators."""
+        if not getattr(response, "is_rendered", True):  # a class-based view's TemplateResponse
+            response.render()
         if response.status_code == 200 and not response.streaming:
             headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
             caches["pages"].set(self.key, Kept(response.content, headers), TIMEOUT)

@@ -9,13 +9,14 @@ import sys
 
 import psycopg
 import pytest
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from publications import pagecache
 from publications.figures import identity
-from publications.models import Journal, Person, Publication
+from publications.models import Journal, Organisation, Person, Publication, SubjectArea
 from publications.tests.factories import (
     JournalFactory,
     PersonFactory,
@@ -259,7 +260,79 @@ def test_listings_and_entity_pages_are_kept_and_show_an_edit_at_once(visitor, re
     assert "Quiet but edited title" in edited
 
 
+def rename_person(record):
+    Person.objects.filter(family_name="Lovelace").update(family_name="Byron")
+    return "Byron"
+
+
+def rename_journal(record):
+    Journal.objects.filter(pk=record.journal_id).update(title="Journal of New Names")
+    return "Journal of New Names"
+
+
+def rename_unit(record):
+    Organisation.objects.filter(name="Department of Quiet").update(name="Department of Noise")
+    return "Department of Noise"
+
+
+def rename_area(record):
+    SubjectArea.objects.filter(code=1700).update(display_name="Computing, renamed")
+    return "Computing, renamed"
+
+
+def add_a_record(record):
+    PublicationFactory()
+    return '<data value="2">2</data> research outputs'
+
+
+@pytest.mark.parametrize(
+    "address, edit",
+    [
+        ("/", add_a_record),
+        ("/persons/?q=ada", rename_person),
+        ("/organisations/", rename_unit),
+        ("/journals/?q=names", rename_journal),
+        ("/subject-areas/", rename_area),
+    ],
+    ids=["home", "persons", "organisations", "journals", "subject-areas"],
+)
+def test_the_home_page_and_the_indexes_are_kept_and_show_an_edit_at_once(
+    visitor, record, address, edit
+):
+    """Their figures were read afresh on every visit: /persons/ took 50 ms each time at a
+    million publications, as a kept page takes about 1 ms."""
+    Person.objects.filter(family_name="Lovelace").update(is_internal=True)
+    Organisation.objects.create(name="Department of Quiet", kind="department")
+    first, _ = visit(visitor, address)
+    again, queries = visit(visitor, address)
+    assert first.status_code == 200
+    assert queries == 1 and again.content == first.content
+    shown = edit(record)
+    assert shown not in first.content.decode()
+    assert shown in visitor.get(address).content.decode()
+
+
 def test_htmx_requests_for_a_listing_are_rendered_every_time(visitor, record):
     visitor.get("/publications/?q=quiet")
     _, queries = visit(visitor, "/publications/?q=quiet", headers={"HX-Request": "true"})
     assert queries > 1
+
+
+def open_shards() -> list:
+    return [
+        shard
+        for alias in ("default", "pages")
+        for shard in caches[alias]._cache._shards
+        if getattr(shard._local, "con", None) is not None
+    ]
+
+
+def test_the_caches_stay_open_from_one_request_to_the_next(visitor):
+    """Django closes every cache after each request, and diskcache reopened its SQLite shards
+    on the next: about ten statements a shard, 3.6 ms for nine reads (portal.cache)."""
+    PublicationFactory()
+    visitor.get("/publications/")
+    opened = open_shards()
+    assert opened, "the listing reads and keeps its figures and its page in the caches"
+    visitor.get("/persons/")
+    assert set(map(id, opened)) <= set(map(id, open_shards()))

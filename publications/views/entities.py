@@ -134,7 +134,7 @@ def grouped(areas: dict[str, list], counts) -> list[dict]:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     publications = Publication.objects.public()
-    figures = Figures()
+    figures = Figures(request)
     counts = figures.get("subject-counts", subject_publication_counts)
 
     def home_totals() -> dict[str, int]:
@@ -377,7 +377,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "publications/organisation_list.html",
         {
             "tree": organisation_tree(
-                organisations, Figures().get("organisation-counts", organisation_publication_counts)
+                organisations,
+                Figures(request).get("organisation-counts", organisation_publication_counts),
             ),
             "count": len(organisations),
         },
@@ -470,7 +471,7 @@ class JournalDetailView(PublicationsOfObjectMixin, DetailView):
 def subject_area_list(request: HttpRequest) -> HttpResponse:
     """The ASJC tree: groups › two-digit areas › codes, each with its public output."""
     codes = list(SubjectArea.objects.order_by("code"))
-    counts = Figures().get("subject-counts", subject_publication_counts)
+    counts = Figures(request).get("subject-counts", subject_publication_counts)
     by_area: dict[int, list[dict]] = {}
     for code in codes:
         if not code.is_area:
