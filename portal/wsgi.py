@@ -43,7 +43,8 @@ def warm() -> None:
             render_csl(WARM_REFERENCE, style)
     deployment()  # a digest of the code's files, read once per process
     for alias in settings.CACHES:  # the caches' files opened and checked once, and closed:
-        caches[alias].close_files()  # diskcache reconnects in each worker, by process id
+        cache = caches[alias]  # diskcache reconnects in each worker, by process id
+        getattr(cache, "close_files", cache.close)()
     connections.close_all()
 
 
