@@ -135,16 +135,13 @@ def count(results: QuerySet) -> Count:
     no more (their ids read, stopping just past the limit); otherwise estimated from the fixed
     sample."""
     planned = plan(results)
-    if planned.total is not None:
-        return planned
-    return from_sample(results, count_sample(results, planned.sampling), planned.sampling)
+    return planned if planned.total is not None else finish(results, planned)
 
 
 def plan(results: QuerySet) -> Count:
     """The first step of count(): the results counted exactly (with their ids) when the planner
     expects at most EXACT_LIMIT and there are no more; otherwise only how to sample them, with
-    no total. The caller then counts the sample (count_sample(), or in a statement that reads
-    the sample anyway, such as the facets') and finishes with from_sample()."""
+    no total, for finish()."""
     size = estimate(results)
     sampling = sampling_for(size)
     if sampling.exact:
@@ -155,13 +152,13 @@ def plan(results: QuerySet) -> Count:
     return Count(None, sampling, None, size)
 
 
-def count_sample(results: QuerySet, sampling: Sampling) -> int:
-    return sampled(results.order_by().values("pk"), sampling).count()
-
-
-def from_sample(results: QuerySet, found: int, sampling: Sampling) -> Count:
-    """The count of results whose sample holds `found` records: estimated, or exact (the ids
-    read) when the sample shows that the planner overestimated them."""
+def finish(results: QuerySet, planned: Count, found: int | None = None) -> Count:
+    """The count of results planned to be sampled, whose sample holds `found` records (counted
+    here unless a statement that reads the sample anyway, such as the facets', counted it):
+    estimated, or exact (the ids read) when the sample shows that the planner overestimated."""
+    sampling = planned.sampling
+    if found is None:
+        found = sampled(results.order_by().values("pk"), sampling).count()
     if found * sampling.scale <= EXACT_LIMIT:
         ids = list(results.order_by().values_list("pk", flat=True))
         return Count(Total(len(ids)), EXACT, ids)

@@ -164,20 +164,17 @@ def build_listing(
         sampling = counting.sampling_for(total.value)
     else:
         counted = counting.plan(results)
-        if counted.total is None and counted.estimate <= counting.COUNT_WITH_FACETS_ABOVE:
-            found = counting.count_sample(results, counted.sampling)
-            counted = counting.from_sample(results, found, counted.sampling)
-        elif counted.total is None:
+        if counted.total is None and counted.estimate > counting.COUNT_WITH_FACETS_ABOVE:
             # Surely too many to count exactly: the results' sample is counted by the facets'
-            # statement, which reads it anyway (a second read of a broad word's sample saved).
+            # statement, which reads it anyway (a second read of a broad word's sample saved),
+            # unless no facet counts the results themselves.
             sizes: dict[str, int] = {}
             facets = facets_now(counted.sampling, None, sizes)
-            found = sizes.get(facet_set_key(data))
-            if found is None:  # no facet counts the results themselves
-                found = counting.count_sample(results, counted.sampling)
-            counted = counting.from_sample(results, found, counted.sampling)
+            counted = counting.finish(results, counted, sizes.get(facet_set_key(data)))
             if counted.total.exact:  # the planner overestimated: facets exact, from the ids
                 facets = None
+        elif counted.total is None:
+            counted = counting.finish(results, counted)
         total, sampling, ids = counted.total, counted.sampling, counted.ids
     # Relevance past the exact limit ranks a bounded candidate set: the newest matches.
     bounded = sort == "relevance" and not total.exact
