@@ -742,6 +742,12 @@ def fold_collection_counts() -> bool:
     return True
 
 
+def public_publication_count() -> int:
+    """The public publications, from CollectionCount's "all" kind (migration 0021): the
+    unfiltered total of the listing and of the API."""
+    return collection_counts(("all",))["all"].get("", 0)
+
+
 def public_publication_totals() -> tuple[int, int]:
     """(public publications, journals with one or more of them), from CollectionCount (the
     "all" and "journal" kinds of migration 0021)."""

@@ -42,7 +42,7 @@ from publications.listing import newest_matches, ordering
 from publications.models import Publication, PublicationSlug
 from publications.querysets import (
     organisation_publication_counts,
-    public_publication_totals,
+    public_publication_count,
     subject_publication_counts,
 )
 
@@ -222,9 +222,7 @@ class PublicationList(ApiView):
             name = f"api:count:{filters.urlencode()}"
             total = figures.get(name, lambda: counting.count(results).total)
         else:
-            total = counting.Total(
-                figures.get("publications:total", lambda: public_publication_totals()[0])
-            )
+            total = counting.Total(figures.get("publications:total", public_publication_count))
         if checked.sort == "relevance" and not total.exact:
             # As the listing: relevance past the exact limit ranks the newest matches.
             words_alone = set(filters) <= {"q"}

@@ -30,7 +30,7 @@ from publications.listing import (
     without_nul_bytes,
 )
 from publications.models import Organisation, Publication, PublicationSlug
-from publications.querysets import public_publication_totals
+from publications.querysets import public_publication_count
 
 
 @require_safe
@@ -43,7 +43,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         request,
         Publication.objects.public(),
         figures_name="publications",
-        count=lambda: public_publication_totals()[0],  # a running sum: 1 ms, not 30 at 1M
+        count=public_publication_count,  # a running sum: 1 ms, not 30 at 1M
     )
     return render_listing(request, "publications/publication_list.html", context)
 
