@@ -254,7 +254,25 @@ def url_with(data: QueryDict, **changes: list[str] | str | None) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
+@dataclass
+class FacetCounts:
+    """What the facets' statement found: each facet's rows (value, label, count of the set, or
+    of its sample) and the sampling of the set it counted. Independent of the sort, the page and
+    the links, so that the listings that differ only in those can share it."""
+
+    rows: dict[str, list[tuple[str, str, int]]]
+    samplings: dict[str, counting.Sampling]
+
+
 def compute_facets(
+    data: QueryDict, base: QuerySet, *, expanded: str = "", **options
+) -> list[Facet]:
+    """Every facet (but the hidden ones) for the listing of `base` filtered by `data`: the
+    counts (count_facets, given the same options) and the links (build_facets)."""
+    return build_facets(count_facets(data, base, expanded=expanded, **options), data, expanded)
+
+
+def count_facets(
     data: QueryDict,
     base: QuerySet,
     *,
@@ -263,13 +281,13 @@ def compute_facets(
     known: dict[str, counting.Sampling] | None = None,
     ids: dict[str, list[int]] | None = None,
     sizes: dict[str, int] | None = None,
-) -> list[Facet]:
-    """Every facet (but the hidden ones) for the listing of `base` filtered by `data`, in one
-    statement, after one more that estimates the size of each set of publications counted
-    whose sampling `known` (by facet_set_key) does not give. A set whose ids are known (`ids`,
-    by the same key) is read by id. Given `sizes`, the statement also counts the rows of each
-    set (of its sample, if sampled) into it, by key: the listing's results are one of these
-    sets, so their count then costs no read of its own."""
+) -> FacetCounts:
+    """The counts of every facet (but the hidden ones) for the listing of `base` filtered by
+    `data`, in one statement, after one more that estimates the size of each set of
+    publications counted whose sampling `known` (by facet_set_key) does not give. A set whose
+    ids are known (`ids`, by the same key) is read by id. Given `sizes`, the statement also
+    counts the rows of each set (of its sample, if sampled) into it, by key: the listing's
+    results are one of these sets, so their count then costs no read of its own."""
     specs = [spec for spec in FACETS if spec.name not in set(hidden)]
     # The set each facet counts: the results without the facet's own filter.
     own_removed = {spec.name: without(data, spec.params) for spec in specs}
@@ -316,9 +334,15 @@ def compute_facets(
                     rows[facet].append((value, label, n))
                 else:
                     sizes[value] = n
+    return FacetCounts(rows, {spec.name: samplings[keys[spec.name]] for spec in specs})
+
+
+def build_facets(counts: FacetCounts, data: QueryDict, expanded: str = "") -> list[Facet]:
+    """The facets of `counts`, with links that apply each option to the listing of `data`."""
     return [
-        build_facet(spec, rows[spec.name], data, expanded, samplings[keys[spec.name]])
-        for spec in specs
+        build_facet(spec, counts.rows[spec.name], data, expanded, counts.samplings[spec.name])
+        for spec in FACETS
+        if spec.name in counts.rows
     ]
 
 

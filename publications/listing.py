@@ -23,7 +23,14 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
 from publications import counting
-from publications.facets import Facet, compute_facets, facet_set_key, url_with
+from publications.facets import (
+    Facet,
+    build_facets,
+    compute_facets,
+    count_facets,
+    facet_set_key,
+    url_with,
+)
 from publications.figures import Figures
 from publications.filters import PublicationFilterSet
 from publications.models import Publication
@@ -235,8 +242,20 @@ def build_listing(
     if figures:
         links = data.copy()
         links.pop("page", None)
+        # Counted once for every sort, page and page size (the links differ, not the counts).
+        counts = figures.get(
+            f"{figures_name}:facet-counts:{expanded}",
+            lambda: count_facets(
+                data,
+                base,
+                hidden=hidden_facets,
+                expanded=expanded,
+                known={facet_set_key(data): sampling},
+            ),
+        )
         facets = figures.get(
-            f"{figures_name}:facets:{links.urlencode()}", lambda: facets_now(sampling, ids)
+            f"{figures_name}:facets:{links.urlencode()}",
+            lambda: build_facets(counts, data, expanded),
         )
         # Rendered once like the facets themselves: nothing searched or filtered, the sidebar
         # is theirs and the address's alone (a hundred links or more).

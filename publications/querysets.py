@@ -22,6 +22,9 @@ PUBLIC = Q(workflow_state="validated", visibility="public")
 # The same condition in SQL, for statements written by hand (alias p for the publication).
 PUBLIC_SQL = "p.workflow_state = 'validated' AND p.visibility = 'public'"
 SEARCH_CONFIG = "portal_english"  # migration 0004: unaccent, then English stemming
+# The search columns, which no page shows: deferred where records are shown. search_vector alone
+# is about 1.7 KB a record, stored out of line (TOAST), so loading it cost a page read per record.
+SEARCH_COLUMNS = ("search_vector", "search_keywords", "search_names")
 
 
 def public_publications_q(prefix: str) -> Q:
@@ -171,6 +174,7 @@ class PublicationQuerySet(models.QuerySet):
         first = Authorship.objects.select_related("person").order_by("position")[:authors]
         return (
             self.select_related("journal")
+            .defer(*SEARCH_COLUMNS)
             .annotate(author_total=Coalesce(Subquery(total), 0))
             .prefetch_related(Prefetch("authorships", queryset=first, to_attr="first_authorships"))
         )
@@ -182,11 +186,15 @@ class PublicationQuerySet(models.QuerySet):
         read through the usual managers (publication.links.all()), which find them loaded."""
         from publications.models import Authorship
 
-        queryset = self.select_related("journal").annotate(
-            **{
-                name: RawSQL(sql, [], output_field=models.JSONField())
-                for name, (_, sql) in DETAIL_JSON.items()
-            }
+        queryset = (
+            self.select_related("journal")
+            .defer(*SEARCH_COLUMNS)
+            .annotate(
+                **{
+                    name: RawSQL(sql, [], output_field=models.JSONField())
+                    for name, (_, sql) in DETAIL_JSON.items()
+                }
+            )
         )
         queryset._iterable_class = DetailIterable
         authorships = Authorship.objects.select_related("person").annotate(

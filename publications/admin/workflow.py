@@ -17,6 +17,7 @@ from simple_history.utils import bulk_update_with_history
 from publications.admin.history import short_reason
 from publications.fingerprints.compute import refresh_aggregates
 from publications.models import Publication, WorkflowState
+from publications.querysets import SEARCH_COLUMNS
 
 if TYPE_CHECKING:
     from publications.admin.publications import PublicationAdmin
@@ -60,7 +61,7 @@ def transition(
         moving = (
             queryset.select_related(None)
             .filter(workflow_state__in=sources)
-            .defer("search_vector", "search_keywords", "search_names")
+            .defer(*SEARCH_COLUMNS)
             .order_by("pk")
             .select_for_update()
         )

@@ -1,10 +1,12 @@
 """A person's or journal's slow figures are stored in the database (publications.figures) and
 read from there after the cache is emptied or the data version moves; the triggers of migration
 0018 forget them whenever what they count or show changes, so a page made from them is always the
-page computed afresh."""
+page computed afresh. So are those of the whole collection's listing, which every write to a
+publication, its facet ids or its concepts forgets (migration 0023)."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 from types import SimpleNamespace
 
@@ -12,6 +14,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from publications.figures import Figures, data_version
 from publications.fingerprints.compute import refresh as refresh_fingerprints
@@ -32,7 +35,8 @@ from publications.tests.factories import (
     PersonFactory,
     PublicationFactory,
 )
-from publications.tests.test_views import queries_for
+from publications.tests.test_listing import facet_links, titles
+from publications.tests.test_views import queries_for, result_count
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +304,117 @@ def test_store_figures_stores_those_of_prolific_persons_and_journals(world):
     assert not stored(world.co_author)  # 3 outputs
     with pytest.raises(CommandError, match="at least 1"):
         call_command("store_figures", min_outputs=0, verbosity=0)
+
+
+# The whole collection's listing (scope "publications", migration 0023)
+
+# The facets' one statement: its first common table expression.
+FACETS_STATEMENT = "facet_set_0"
+LISTING_FACETS = ("year", "type", "journal", "person", "keyword")
+
+
+def collection_figures() -> set[str]:
+    return set(StoredFigure.objects.filter(scope="publications").values_list("name", flat=True))
+
+
+def visit_listing(client, url: str = "/publications/"):
+    """The page and the SQL of the statements that made it."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, [query["sql"] for query in context.captured_queries]
+
+
+def shown_facets(response) -> dict[str, dict[str, tuple[str, int]]]:
+    return {facet: facet_links(response, facet) for facet in LISTING_FACETS}
+
+
+def test_the_listings_figures_are_stored_and_read_back_when_the_cache_is_empty(visitor, world):
+    computed, sql = visit_listing(visitor)
+    assert any(FACETS_STATEMENT in statement for statement in sql)
+    names = collection_figures()
+    assert {"publications:total", "publications:facet-counts:"} <= names
+    assert any(name.startswith("publications:facets:") for name in names)
+    assert shown_facets(computed)["journal"]["Journal of Stored Figures"][1] == 6
+    empty_caches()
+    # Nothing counted again: the facets come from the stored figures.
+    again, sql = visit_listing(visitor)
+    assert not [statement for statement in sql if FACETS_STATEMENT in statement]
+    assert shown_facets(again) == shown_facets(computed)
+    assert again.content == computed.content
+
+
+@pytest.fixture
+def listed():
+    """Two pages of the whole collection (25 a page), titles in the order they were made."""
+    journal = JournalFactory(title="Journal of Listed Studies")
+    return [PublicationFactory(journal=journal, title=f"Listed study {n:02d}") for n in range(30)]
+
+
+def title_updated(listed):
+    # The last record by title is on the second page of ?sort=title, and now on the first.
+    Publication.objects.filter(pk=listed[-1].pk).update(title="Aardvarks, a listed study")
+
+
+def title_saved(listed):
+    record = listed[-1]
+    record.title = "Aardvarks, a listed study"
+    record.save()
+
+
+def new_public_record(listed):
+    PublicationFactory(title="Aardvarks, a new listed study", date=datetime.date(2031, 1, 1))
+
+
+def record_deleted_from_the_collection(listed):
+    listed[0].delete()
+
+
+def keyword_added_to_a_record(listed):
+    keyword = Keyword.objects.create(term="Aardvarks")
+    PublicationKeyword.objects.create(publication=listed[0], keyword=keyword, position=1)
+
+
+COLLECTION_CHANGES = [
+    title_updated,
+    title_saved,
+    new_public_record,
+    record_deleted_from_the_collection,
+    keyword_added_to_a_record,
+]
+
+
+@pytest.mark.parametrize(
+    "change", COLLECTION_CHANGES, ids=[change.__name__ for change in COLLECTION_CHANGES]
+)
+def test_every_write_to_the_collection_forgets_the_listings_figures(visitor, listed, change):
+    pages = ["/publications/", "/publications/?sort=title"]
+    before = {url: visitor.get(url) for url in pages}
+    assert collection_figures()
+    change(listed)
+    assert not collection_figures()
+    empty_caches()  # as a moved data version does: nothing stored is left to show
+    after = {url: visitor.get(url) for url in pages}
+    for url in pages:
+        assert after[url].content == fresh_page(visitor, url), (change.__name__, url)
+    # The change shows at once (the stored figures would show the collection before it).
+    listing, by_title = after["/publications/"], after["/publications/?sort=title"]
+    if change is keyword_added_to_a_record:
+        assert shown_facets(listing)["keyword"]["Aardvarks"][1] == 1
+    elif change is record_deleted_from_the_collection:
+        assert result_count(listing) == result_count(before["/publications/"]) - 1 == 29
+    else:  # renamed, or new: now first by title
+        assert titles(by_title)[0].startswith("Aardvarks")
+        assert not titles(before["/publications/?sort=title"])[0].startswith("Aardvarks")
+
+
+def test_store_figures_stores_those_of_the_whole_listing(visitor, world):
+    call_command("store_figures", min_outputs=6, verbosity=0)
+    names = collection_figures()
+    assert "publications:facet-counts:" in names
+    assert any(name.startswith("publications:facets:") for name in names)
+    empty_caches()
+    # The first visit after a deployment counts nothing.
+    response, sql = visit_listing(visitor)
+    assert not [statement for statement in sql if FACETS_STATEMENT in statement]
+    assert shown_facets(response)["journal"]["Journal of Stored Figures"][1] == 6

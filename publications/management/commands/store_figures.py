@@ -1,4 +1,5 @@
-"""`manage.py store_figures`: the stored figures of prolific persons and journals, computed now."""
+"""`manage.py store_figures`: the stored figures of the whole collection's listing and of prolific
+persons and journals, computed now."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ MIN_OUTPUTS = 200  # by default: profiles of fewer are computed quickly enough w
 
 # The institution's persons and the journals with at least %s public outputs, most first.
 PROLIFIC = f"""
+    SELECT '/publications/'
+    UNION ALL
     SELECT '/persons/' || x.slug || '/' FROM (
         SELECT person.slug, count(*) AS n FROM publications_authorship a
         JOIN publications_publication p ON p.id = a.publication_id
@@ -39,13 +42,14 @@ PROLIFIC = f"""
 
 class Command(BaseCommand):
     help = (
-        "Computes the figures of the profile of every person, and the page of every journal, "
-        "with at least --min-outputs public outputs (their charts, co-authors, journals, "
-        "totals, facets and first page of outputs), and stores those that are slow to compute "
-        "(PORTAL_STORE_AFTER_MS) in the database. Pages store them when first shown anyway, and "
-        "the database forgets them when what they count changes; run this after deploying new "
-        "code (figures of other code are not used) or a large import, so that no reader waits "
-        "for them. Figures stored by other code are deleted."
+        "Computes the figures of the publications' listing, of the profile of every person "
+        "and of the page of every journal with at least --min-outputs public outputs (their "
+        "charts, co-authors, journals, totals, facets and first page of outputs), and stores "
+        "those that are slow to compute (PORTAL_STORE_AFTER_MS) in the database. Pages store "
+        "them when first shown anyway, and the database forgets them when what they count "
+        "changes; run this after deploying new code (figures of other code are not used) or a "
+        "large import, so that no reader waits for them. Figures stored by other code are "
+        "deleted."
     )
 
     def add_arguments(self, parser) -> None:
@@ -88,8 +92,9 @@ class Stored:
 
 
 def store_prolific(minimum: int, progress: Callable[[int, int], None] | None = None) -> Stored:
-    """Shows the page of every person and journal with at least `minimum` public outputs, as
-    a visitor would, so that each stores its slow figures; deletes those of other code first."""
+    """Shows the listing of all publications, and the page of every person and journal with at
+    least `minimum` public outputs, as a visitor would, so that each stores its slow figures;
+    deletes those of other code first."""
     with connection.cursor() as cursor:
         # Figures stored by other code are never read again.
         cursor.execute(
