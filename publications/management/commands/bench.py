@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from publications import benchmark
+from publications.management.commands.prewarm import prewarm
 from publications.management.commands.store_figures import MIN_OUTPUTS, store_prolific
 from publications.models import Journal, Keyword, Person, Publication
 
@@ -44,6 +45,12 @@ class Command(BaseCommand):
             help="Measure without running store_figures first (as a deployment would).",
         )
         parser.add_argument(
+            "--no-prewarm",
+            action="store_true",
+            help="Measure without reading the database into memory first (manage.py prewarm), "
+            "as just after the database server started.",
+        )
+        parser.add_argument(
             "--harvest",
             type=int,
             default=100_000,
@@ -55,7 +62,7 @@ class Command(BaseCommand):
         (the output file aside), so that the report names the command that reproduces it."""
         defaults = {"seconds": 10, "workers": 4, "seed": 1, "size": 400, "only": "",
                     "no_import": False, "harvest": 100_000,
-                    "no_store_figures": False}  # fmt: skip
+                    "no_store_figures": False, "no_prewarm": False}  # fmt: skip
         words = []
         for name, default in defaults.items():
             value = options.get(name, default)
@@ -80,6 +87,8 @@ class Command(BaseCommand):
         report = benchmark.Report(dataset=benchmark.dataset(), machine=benchmark.machine())
         if not options["no_store_figures"]:
             report.extras.append(self.store_figures())
+        if not options["no_prewarm"]:
+            report.extras.append(self.prewarm())
         for alias in ("default", "pages"):  # first visits are first: nothing from an earlier run
             caches[alias].clear()
         log(f"Dataset: {report.dataset}")
@@ -106,15 +115,35 @@ class Command(BaseCommand):
         log(f"Wrote {options['output']} in {time.monotonic() - started:.0f} s.")
 
     def store_figures(self) -> tuple[str, str, str]:
-        """The deployment step that computes the figures of prolific persons and journals
+        """The deployment step that computes the figures of the publications' listing and of
+        prolific persons and journals
         (figures stored by other code are not used)."""
-        self.stdout.write("Storing the figures of prolific persons and journals…")
+        self.stdout.write(
+            "Storing the figures of the listing and of prolific persons and journals…"
+        )
         stored = store_prolific(MIN_OUTPUTS)
         self.stdout.write(f"{stored.pages:,} pages in {stored.seconds:.0f} s")
         return (
-            "`manage.py store_figures` before the first visits (persons and journals with at "
+            "`manage.py store_figures` before the first visits (the publications' listing, "
+            "persons and journals with at "
             f"least {MIN_OUTPUTS} public outputs), as after a deployment",
             f"{stored.pages:,} pages in {stored.seconds:.0f} s",
+            "(no target)",
+        )
+
+    def prewarm(self) -> tuple[str, str, str]:
+        """The step after the database server starts: its data read into memory, as a server
+        that has run for a while holds it."""
+        self.stdout.write("Reading the database into memory (manage.py prewarm)…")
+        done = prewarm()
+        read = f"{(done.into_buffers + done.into_cache) / 2**20:,.0f} MB"
+        self.stdout.write(f"{read} in {done.seconds:.1f} s")
+        return (
+            "`manage.py prewarm` before the first visits: tables and indexes read into memory "
+            "(shared buffers, then the system's cache), as a server that has run a while holds "
+            "them",
+            f"{read} ({done.into_buffers / 2**20:,.0f} MB into shared buffers) in "
+            f"{done.seconds:.1f} s",
             "(no target)",
         )
 

@@ -1,0 +1,129 @@
+"""`manage.py prewarm`: the portal's tables and indexes read into memory, most read first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection, transaction
+
+from publications.management.progress import ProgressBar
+
+# The portal's relations (tables, their TOAST tables and indexes), with their size and how
+# many blocks have been read from each since the statistics were reset: the most read first.
+RELATIONS = """
+WITH owned AS (
+    SELECT c.oid FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'm', 'i')
+    UNION ALL
+    SELECT c.reltoastrelid FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.reltoastrelid <> 0
+    UNION ALL
+    SELECT i.indexrelid FROM pg_class c JOIN pg_index i ON i.indrelid = c.reltoastrelid
+    WHERE c.relnamespace = current_schema()::regnamespace
+)
+SELECT o.oid::regclass::text, pg_relation_size(o.oid),
+       coalesce(t.heap_blks_hit + t.heap_blks_read, i.idx_blks_hit + i.idx_blks_read, 0)
+FROM owned o
+LEFT JOIN pg_statio_all_tables t ON t.relid = o.oid
+LEFT JOIN pg_statio_all_indexes i ON i.indexrelid = o.oid
+WHERE pg_relation_size(o.oid) > 0
+ORDER BY 3 DESC, 2 DESC, 1
+"""
+SIZES = """SELECT
+    (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'),
+    (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'effective_cache_size')"""
+BUFFERS_SHARE = 0.9  # of shared_buffers: the rest stays free for what is written meanwhile
+
+
+@dataclass
+class Prewarmed:
+    blocks: dict[str, int] = field(default_factory=dict)  # read, by relation
+    into_buffers: int = 0  # bytes
+    into_cache: int = 0  # bytes, into the operating system's cache
+    skipped: int = 0  # relations past the limit
+    seconds: float = 0.0
+
+
+def prewarm(limit: int | None = None, progress: Callable[[int, int], None] | None = None):
+    """Reads the portal's relations, most read first, into PostgreSQL's shared buffers while
+    they hold them (pg_prewarm's 'buffer' mode), then into the operating system's cache
+    ('read'), up to `limit` bytes in all (the server's effective_cache_size by default)."""
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        except DatabaseError as error:
+            raise CommandError(
+                f"pg_prewarm is not available to this database role ({error}): have a "
+                "superuser run CREATE EXTENSION pg_prewarm in the portal's database."
+            ) from error
+        cursor.execute(SIZES)
+        buffers, cache = cursor.fetchone()
+        limit = cache if limit is None else limit
+        cursor.execute(RELATIONS)
+        relations = cursor.fetchall()
+        chosen, total = [], 0
+        for name, size, _ in relations:
+            if total + size <= limit:
+                chosen.append((name, size))
+                total += size
+        done = Prewarmed(skipped=len(relations) - len(chosen))
+        room = int(buffers * BUFFERS_SHARE)
+        for name, size in chosen:
+            mode = "buffer" if done.into_buffers + size <= room else "read"
+            cursor.execute("SELECT pg_prewarm(%s::regclass, %s)", [name, mode])
+            done.blocks[name] = cursor.fetchone()[0]
+            if mode == "buffer":
+                done.into_buffers += size
+            else:
+                done.into_cache += size
+            if progress:
+                progress(done.into_buffers + done.into_cache, total)
+    done.seconds = time.monotonic() - started
+    return done
+
+
+class Command(BaseCommand):
+    help = (
+        "Reads the portal's tables and indexes into memory, those read most first: into "
+        "PostgreSQL's shared buffers as far as they hold them, then into the operating "
+        "system's cache, up to --megabytes (the server's effective_cache_size by default). Run "
+        "it after the database server starts, so that the first visitors of pages nobody has "
+        "opened yet do not wait for the disk (about 10 s for a million publications). Uses "
+        "the pg_prewarm extension, which it creates if it may."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--megabytes",
+            type=int,
+            default=None,
+            help="Read at most this much (default: the server's effective_cache_size).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        limit = options["megabytes"]
+        if limit is not None and limit < 1:
+            raise CommandError("--megabytes must be at least 1.")
+        bar = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if options["verbosity"]:
+                bar = bar or ProgressBar(total // 2**20, self.stderr, label="MB")
+                bar.update(done // 2**20)
+
+        done = prewarm(None if limit is None else limit * 2**20, progress)
+        if options["verbosity"] > 1:
+            for name, blocks in done.blocks.items():
+                self.stdout.write(f"{name}: {blocks:,} blocks")
+        self.stdout.write(
+            f"Read {len(done.blocks)} relations in {done.seconds:.1f} s: "
+            f"{done.into_buffers / 2**20:,.0f} MB into shared buffers, "
+            f"{done.into_cache / 2**20:,.0f} MB into the system's cache"
+            + (f"; {done.skipped} left out (over the limit)." if done.skipped else ".")
+        )
