@@ -207,26 +207,30 @@ def build_listing(
     # those rows with their journals, snippets and authors. The window is the page's whatever
     # the count, which may be an estimate.
     found = []
+    results_html = ""
     if total.value:
         start = (number - 1) * per_page
-        window = ordered.values("pk")[start : start + per_page]
-        # Unfiltered, the page's ids are a figure like the facets: a prolific person's newest
-        # outputs are sorted from all of theirs, and stored (publications.figures) they
-        # outlive writes to other records.
-        page_name = f"{figures_name}:page:{sort}:{per_page}:{number}"
-        page_ids = figures.known(page_name) if figures else None
-        started = time.perf_counter()
-        if page_ids is not None:
-            rows = Publication.objects.filter(pk__in=page_ids).for_results(LIST_AUTHORS)
-        else:
+        # Unfiltered, the page of results as rendered is a figure like the facets: a prolific
+        # person's newest outputs are sorted from all of theirs and shown with their authors,
+        # and stored (publications.figures) they outlive writes to other records.
+        results_name = f"{figures_name}:results-html:{sort}:{per_page}:{number}"
+        results_html = (figures.known(results_name) if figures else None) or ""
+        if not results_html:
+            started = time.perf_counter()
+            window = ordered.values("pk")[start : start + per_page]
             rows = Publication.objects.filter(pk__in=Subquery(window)).for_results(LIST_AUTHORS)
-        if query:
-            rows = rows.ranked(query)
-            if not is_doi(query):
-                rows = with_snippets(rows, query)
-        found = list(rows.order_by(*ordering(sort)))
-        if figures and page_ids is None:
-            figures.keep(page_name, [p.pk for p in found], time.perf_counter() - started)
+            if query:
+                rows = rows.ranked(query)
+                if not is_doi(query):
+                    rows = with_snippets(rows, query)
+            found = list(rows.order_by(*ordering(sort)))
+            for publication in found:
+                publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
+            if figures:
+                results_html = render_to_string(
+                    "publications/_publication_list.html", {"publications": found}
+                )
+                figures.keep(results_name, results_html, time.perf_counter() - started)
         if not total.exact and not bounded and 0 < len(found) < per_page:
             # The results end on this page, so now their number is known.
             total = counting.Total(start + len(found))
@@ -235,44 +239,44 @@ def build_listing(
         paginator.__dict__["count"] = total.value
     page = paginator.page(number)
     page.object_list = found
-    for publication in page.object_list:
-        publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
 
     facets_html = ""
     if figures:
         links = data.copy()
         links.pop("page", None)
-        # Counted once for every sort, page and page size (the links differ, not the counts).
-        counts = figures.get(
-            f"{figures_name}:facet-counts:{expanded}",
-            lambda: count_facets(
-                data,
-                base,
-                hidden=hidden_facets,
-                expanded=expanded,
-                known={facet_set_key(data): sampling},
-            ),
-        )
-        facets = figures.get(
-            f"{figures_name}:facets:{links.urlencode()}",
-            lambda: build_facets(counts, data, expanded),
-        )
-        # Rendered once like the facets themselves: nothing searched or filtered, the sidebar
-        # is theirs and the address's alone (a hundred links or more).
-        facets_html = figures.get(
-            f"{figures_name}:facets-html:{request.path}:{links.urlencode()}",
-            lambda: render_to_string(
+
+        def sidebar() -> str:
+            # Counted once for every sort, page and page size (only the links differ).
+            counts = figures.get(
+                f"{figures_name}:facet-counts:{expanded}",
+                lambda: count_facets(
+                    data,
+                    base,
+                    hidden=hidden_facets,
+                    expanded=expanded,
+                    known={facet_set_key(data): sampling},
+                ),
+            )
+            built = build_facets(counts, data, expanded)
+            return render_to_string(
                 "publications/_facets.html",
                 {
-                    "facets": facets,
-                    "facets_approximate": any(facet.approximate for facet in facets),
+                    "facets": built,
+                    "facets_approximate": any(facet.approximate for facet in built),
                     "listing_url": request.path,
                     "query": query,
                     "kept_params": kept_params(data),
                 },
                 request=request,
-            ),
+            )
+
+        # Rendered once like its counts: nothing searched or filtered, the sidebar is theirs
+        # and the address's alone (a hundred links or more), and no filter chip needs a facet
+        # to name its value.
+        facets_html = figures.get(
+            f"{figures_name}:facets-html:{request.path}:{links.urlencode()}", sidebar
         )
+        facets = []
     elif facets is None:
         facets = facets_now(sampling, ids)
     return {
@@ -280,6 +284,7 @@ def build_listing(
         "query": query,
         "page_obj": page,
         "publications": page.object_list,
+        "results_html": results_html,
         "total": total.value,
         "total_exact": total.exact,
         "ranked_among": RELEVANCE_CANDIDATES if bounded else 0,

@@ -99,15 +99,16 @@ def test_a_persons_figures_are_stored_and_read_back_when_the_cache_is_empty(visi
     assert {f"person:{world.person.pk}:{name}" for name in ("years", "co-authors", "journals")} <= (
         stored(world.person)
     )
-    assert any(":facets:" in name for name in stored(world.person))
+    assert any(":facets-html:" in name for name in stored(world.person))
     empty_caches()
-    # Nothing counted again: 9 of the 13 queries of a first visit (test_entity_pages).
-    assert queries_for(visitor, url) == 9
+    # Nothing counted or read again: 7 of the 13 queries of a first visit (test_entity_pages);
+    # the page of results is stored as rendered, so neither its rows nor their authors are read.
+    assert queries_for(visitor, url) == 7
     empty_caches()
     assert visitor.get(url).content == computed
     assert not stored(world.journal)  # the journal page has its own, stored when shown
     visitor.get(world.journal.get_absolute_url())
-    assert any(":facets:" in name for name in stored(world.journal))
+    assert any(":facets-html:" in name for name in stored(world.journal))
 
 
 def test_writes_elsewhere_keep_a_persons_figures(visitor, world):
@@ -126,6 +127,11 @@ def change_year(world):
     record = world.records[0]
     record.date = record.date.replace(year=1971)
     record.save()
+
+
+def title_changed(world):
+    # Shown only in the page of results, which is stored as rendered.
+    Publication.objects.filter(pk=world.records[0].pk).update(title="A title changed since")
 
 
 def withdraw(world):
@@ -207,6 +213,7 @@ def concepts_refreshed(world):
 
 CHANGES = [
     change_year,
+    title_changed,
     withdraw,
     draft_published,
     new_record,
@@ -299,8 +306,8 @@ def test_store_figures_stores_those_of_prolific_persons_and_journals(world):
     StoredFigure.objects.create(scope="person:1", name="person:1:x", deployment="old", value=b"")
     call_command("store_figures", min_outputs=6, verbosity=0)
     assert not StoredFigure.objects.filter(deployment="old").exists()
-    assert any(":facets:" in name for name in stored(world.person))
-    assert any(":facets:" in name for name in stored(world.journal))
+    assert any(":facets-html:" in name for name in stored(world.person))
+    assert any(":facets-html:" in name for name in stored(world.journal))
     assert not stored(world.co_author)  # 3 outputs
     with pytest.raises(CommandError, match="at least 1"):
         call_command("store_figures", min_outputs=0, verbosity=0)
@@ -334,7 +341,7 @@ def test_the_listings_figures_are_stored_and_read_back_when_the_cache_is_empty(v
     assert any(FACETS_STATEMENT in statement for statement in sql)
     names = collection_figures()
     assert {"publications:total", "publications:facet-counts:"} <= names
-    assert any(name.startswith("publications:facets:") for name in names)
+    assert any(name.startswith("publications:facets-html:") for name in names)
     assert shown_facets(computed)["journal"]["Journal of Stored Figures"][1] == 6
     empty_caches()
     # Nothing counted again: the facets come from the stored figures.
@@ -412,7 +419,7 @@ def test_store_figures_stores_those_of_the_whole_listing(visitor, world):
     call_command("store_figures", min_outputs=6, verbosity=0)
     names = collection_figures()
     assert "publications:facet-counts:" in names
-    assert any(name.startswith("publications:facets:") for name in names)
+    assert any(name.startswith("publications:facets-html:") for name in names)
     empty_caches()
     # The first visit after a deployment counts nothing.
     response, sql = visit_listing(visitor)
