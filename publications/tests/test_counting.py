@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from publications import counting, facets
+from publications import counting, facets, listing
 from publications.models import Publication
 from publications.tests.factories import PublicationFactory, analyze
 from publications.tests.test_listing import facet_links, indexed, titles
@@ -109,14 +109,37 @@ def test_a_planner_overestimate_falls_back_to_the_exact_count(visitor, monkeypat
     assert shown_count(response) == (4, True)
 
 
-@pytest.mark.parametrize("walk_above", [0, 10**9], ids=["walking-the-dates", "reading-all"])
+@pytest.mark.parametrize(
+    "walk_above, cutoff",
+    [
+        (0, None),
+        (10**9, None),
+        # Read since a date that 20 of the matches reach (of the 10 wanted).
+        (10**9, datetime.date(2010, 1, 1)),
+        (0, datetime.date(2010, 1, 1)),
+        # Since a date only 4 reach, which the sample may give once in many thousand searches:
+        # then all of them are read, as without a cutoff.
+        (10**9, datetime.date(2018, 1, 1)),
+        (0, datetime.date(2018, 1, 1)),
+    ],
+    ids=[
+        "walking-the-dates",
+        "reading-all",
+        "reading-since-a-cutoff",
+        "walking-since-a-cutoff",
+        "reading-all-when-too-few-reach-the-cutoff",
+        "walking-when-too-few-reach-the-cutoff",
+    ],
+)
 def test_relevance_past_the_limit_ranks_the_newest_matches_and_says_so(
-    visitor, monkeypatch, walk_above
+    visitor, monkeypatch, walk_above, cutoff
 ):
-    """Both ways of finding the newest matches (listing.newest_matches) find the same."""
+    """Every way of finding the newest matches (listing.newest_matches) finds the same."""
     monkeypatch.setattr(counting, "EXACT_LIMIT", 5)
     monkeypatch.setattr("publications.listing.RELEVANCE_CANDIDATES", 10)
     monkeypatch.setattr("publications.listing.NEWEST_BY_WALKING_ABOVE", walk_above)
+    monkeypatch.setattr("publications.listing.CUTOFF_FROM", 0 if cutoff else 10**9)
+    monkeypatch.setattr("publications.listing.newest_cutoff", lambda results, size: cutoff)
     best = indexed(PublicationFactory(title="Kinase kinase kinase", date=datetime.date(1970, 1, 1)))
     for n in range(40):
         indexed(
@@ -285,3 +308,18 @@ def test_the_whole_collection_is_counted_by_its_running_sum(visitor):
         assert visitor.get("/api/v1/publications/?sort=title").json()["count"] == 3
     assert not [q for q in context.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
     assert shown_count(visitor.get("/publications/?sort=title")) == (3, True)
+
+
+def test_the_cutoff_is_read_from_the_sample_with_a_margin(monkeypatch):
+    """newest_cutoff: the date that CUTOFF_MARGIN times the wanted candidates are expected to
+    reach, read from the results' sample alone (here 1 in 8: the 5th newest sampled date for
+    10 candidates), and none when the sample holds too few."""
+    monkeypatch.setattr("publications.listing.RELEVANCE_CANDIDATES", 10)
+    inside, outside = ids_where("< 512", 30), ids_where(">= 512", 30)
+    for n, pk in enumerate(inside):
+        PublicationFactory(pk=pk, title=f"Sampled {n}", date=datetime.date(1990 + n, 1, 1))
+    for n, pk in enumerate(outside):  # newer, but not in the sample
+        PublicationFactory(pk=pk, title=f"Unsampled {n}", date=datetime.date(2030 + n, 1, 1))
+    results = Publication.objects.public()
+    assert listing.newest_cutoff(results, 60) == datetime.date(1990 + 25, 1, 1)
+    assert listing.newest_cutoff(results.filter(date__year__lt=1994), 60) is None  # 4 sampled
