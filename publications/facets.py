@@ -78,9 +78,12 @@ SET_FIELDS = (
 )  # fmt: skip
 SET_SELECT = """SELECT pk, year, output_type, status, journal_id, language, open_access,
     CASE WHEN peer_reviewed THEN 'true' ELSE 'false' END AS peer_reviewed,
-    CASE WHEN doi = '' THEN 'false' ELSE 'true' END AS has_doi,
-    f.persons, f.organisations, f.keywords, f.subject_areas"""
+    CASE WHEN doi = '' THEN 'false' ELSE 'true' END AS has_doi"""
+# The facet ids, read only for a set that a facet of persons, organisations, keywords or
+# subject areas counts (a set without the type filter is counted by the type facet alone).
+SET_IDS = ", f.persons, f.organisations, f.keywords, f.subject_areas"
 SET_FROM = "LEFT JOIN publications_publicationfacetids f ON f.publication_id = found.pk"
+FACETS_OF_IDS = {"subject", "person", "organisation", "keyword"}
 
 
 def top(sql: str, params: list, selected: list[str], limit: int, order: str = "label"):
@@ -307,11 +310,15 @@ def count_facets(
     for key, size in zip(unknown, estimated, strict=True):
         samplings[key] = counting.sampling_for(size)
     names = {key: f"facet_set_{number}" for number, key in enumerate(found)}
+    with_ids = {keys[spec.name] for spec in specs if spec.name in FACETS_OF_IDS}
     ctes, params = [], []
     for key, queryset in found.items():
         sample = counting.sampled(queryset.order_by(), samplings[key]).values(*SET_FIELDS)
         sql, sql_params = sample.query.sql_with_params()
-        ctes.append(f"{names[key]} AS MATERIALIZED ({SET_SELECT} FROM ({sql}) found {SET_FROM})")
+        columns, joined = (SET_IDS, SET_FROM) if key in with_ids else ("", "")
+        ctes.append(
+            f"{names[key]} AS MATERIALIZED ({SET_SELECT}{columns} FROM ({sql}) found {joined})"
+        )
         params.extend(sql_params)
     parts = []
     for spec in specs:

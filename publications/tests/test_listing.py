@@ -250,6 +250,20 @@ def test_facets_count_under_every_filter_except_their_own(visitor, catalogue):
     assert facet_links(response, "peer_reviewed")["Yes"][1] == 1
 
 
+def test_only_sets_counted_by_person_unit_keyword_or_area_facets_read_their_ids(visitor, catalogue):
+    """Filtered by type and year, the facets count three sets: the results, those without the
+    type filter (the type facet's alone) and those without the years (the year facet's): only
+    the results, which the person, organisation, keyword and subject facets count, read their
+    facet ids."""
+    with CaptureQueriesContext(connection) as context:
+        response = visitor.get("/publications/?type=article&year_from=1990&year_to=2030")
+    assert facet_links(response, "type")["Review article"][1] == 1
+    (statement,) = [q["sql"] for q in context.captured_queries if "facet_set_0" in q["sql"]]
+    sets = statement.split(" AS MATERIALIZED (")[1:]  # each set's definition, in order
+    assert len(sets) == 3
+    assert ["publications_publicationfacetids" in cte for cte in sets].count(True) == 1
+
+
 def test_long_facets_show_ten_then_all(visitor):
     for n in range(14):
         publication = PublicationFactory(title=f"Paper {n}")
