@@ -241,6 +241,8 @@ FACETS = (
     ),
 )
 
+FACET_NAMES = tuple(spec.name for spec in FACETS)
+
 
 def url_with(data: QueryDict, **changes: list[str] | str | None) -> str:
     """The listing's query string with some names replaced or removed (None), page reset. A

@@ -107,10 +107,14 @@ class Figures:
     what they count, and its triggers may have run before the figures existed to be forgotten
     (the version's triggers run first, so a writer not yet committed holds its row)."""
 
-    def __init__(self, request=None, scope: str = "") -> None:
+    def __init__(self, request=None, scope: str = "", versioned: bool = False) -> None:
         # The version this request read already (pagecache reads it first), if it did.
         self._version: str | None = getattr(request, "data_version", None)
         self.scope = scope
+        # A versioned scope's stored figures hold for the data version they were computed at
+        # (the whole collection's, which every public write changes) rather than until a
+        # trigger forgets them: no writer then deletes, or waits for, their rows.
+        self.versioned = versioned
         self._stored: dict[str, bytes] | None = None
         self._computed: dict[str, bytes] = {}
 
@@ -149,6 +153,14 @@ class Figures:
     def scoped(self, name: str) -> bool:
         return bool(self.scope) and name.startswith(f"{self.scope}:")
 
+    @property
+    def stored_scope(self) -> str:
+        """The scope's rows in StoredFigure: a versioned scope's carry the data version."""
+        if not self.versioned:
+            return self.scope
+        counter = self.version.rsplit(".", 1)[0]  # the value and the xmin, not the identity
+        return f"{self.scope}@{hashlib.blake2b(counter.encode(), digest_size=8).hexdigest()}"
+
     def stored(self) -> dict[str, bytes]:
         """The scope's stored figures of this deployment (one query, once)."""
         if self._stored is None:
@@ -156,7 +168,7 @@ class Figures:
                 cursor.execute(
                     "SELECT name, value FROM publications_storedfigure "
                     "WHERE scope = %s AND deployment = %s",
-                    [self.scope, deployment()],
+                    [self.stored_scope, deployment()],
                 )
                 self._stored = {name: bytes(value) for name, value in cursor.fetchall()}
         return self._stored
@@ -181,7 +193,14 @@ class Figures:
                     "SELECT value, xmin::text FROM publications_dataversion WHERE id = 1 FOR SHARE"
                 )
                 if "{}.{}".format(*cursor.fetchone()) == counter:
-                    rows = [(self.scope, name, deployment(), v) for name, v in computed.items()]
+                    scope = self.stored_scope
+                    rows = [(scope, name, deployment(), v) for name, v in computed.items()]
+                    if self.versioned:  # those of earlier versions are never read again
+                        cursor.execute(
+                            "DELETE FROM publications_storedfigure "
+                            "WHERE scope LIKE %s AND scope <> %s",
+                            [f"{self.scope}@%", scope],
+                        )
                     cursor.execute(
                         "INSERT INTO publications_storedfigure (scope, name, deployment, value) "
                         "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[]) "

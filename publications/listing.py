@@ -26,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 
 from publications import counting
 from publications.facets import (
+    FACET_NAMES,
     Facet,
     build_facets,
     compute_facets,
@@ -192,7 +193,8 @@ def build_listing(
         figures = None
     elif figures is None:
         figures = Figures(request)
-    expanded = data.get("more", "")[:30]
+    # A facet shown in full; any other value is ignored (each would be counted and kept).
+    expanded = data.get("more", "") if data.get("more") in FACET_NAMES else ""
 
     def facets_now(
         sampling: counting.Sampling, ids: list[int] | None, sizes: dict | None = None
@@ -254,11 +256,14 @@ def build_listing(
     results_html = ""
     if total.value:
         start = (number - 1) * per_page
-        # Unfiltered, the page of results as rendered is a figure like the facets: a prolific
-        # person's newest outputs are sorted from all of theirs and shown with their authors,
-        # and stored (publications.figures) they outlive writes to other records.
-        results_name = f"{figures_name}:results-html:{sort}:{per_page}:{number}"
-        results_html = (figures.known(results_name) if figures else None) or ""
+        # Unfiltered, the first page of results as rendered is a figure like the facets: a
+        # prolific person's newest outputs are sorted from all of theirs and shown with their
+        # authors, and stored (publications.figures) they outlive writes to other records.
+        # Only the first page: the others are read from an index, and a crawler following
+        # "Next" would otherwise store thousands of them.
+        results_name = f"{figures_name}:results-html:{sort}:{per_page}"
+        kept = figures if figures and number == 1 else None
+        results_html = (kept.known(results_name) if kept else None) or ""
         if not results_html:
             started = time.perf_counter()
             window = ordered.values("pk")[start : start + per_page]
@@ -270,11 +275,11 @@ def build_listing(
             found = list(rows.order_by(*ordering(sort)))
             for publication in found:
                 publication.snippet = snippet_html(getattr(publication, "snippet_source", ""))
-            if figures:
+            if kept:
                 results_html = render_to_string(
                     "publications/_publication_list.html", {"publications": found}
                 )
-                figures.keep(results_name, results_html, time.perf_counter() - started)
+                kept.keep(results_name, results_html, time.perf_counter() - started)
         if not total.exact and not bounded and 0 < len(found) < per_page:
             # The results end on this page, so now their number is known.
             total = counting.Total(start + len(found))

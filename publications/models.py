@@ -1296,18 +1296,19 @@ class PublicationFacetIds(models.Model):
 
 class StoredFigure(models.Model):
     """A figure of a prolific person's or journal's page (its chart, co-authors and journals,
-    and its listing's total and facets when nothing is searched or filtered), or of the whole
-    collection's listing (its facets with nothing searched or filtered), kept in the database
-    while nothing it counts changes (publications.figures).
+    and its listing's total, facets and pages when nothing is searched or filtered), kept in
+    the database while nothing it counts changes (publications.figures); or of the whole
+    collection's listing, kept for the data version it was computed at.
 
     The shared cache keys figures by the data version, which every public write moves, so one
-    edited record empties every figure. These rows are forgotten only for what was written:
-    statement triggers (migration 0018) delete the rows of the persons and journals of every
-    publication whose row, facet ids or concepts a statement changed, and all of them when a
-    name, title or label they may show changes; the collection's on every write to a publication,
-    its facet ids or concepts (migration 0023). Derived data, never shown to the admin."""
+    edited record empties every figure. A person's or journal's rows are forgotten only for
+    what was written: statement triggers (migration 0018) delete the rows of the persons and
+    journals of every publication whose row, facet ids or concepts a statement changed, and all
+    of them when a name, title or label they may show changes. The collection's rows carry the
+    data version in their scope ("publications@<digest>"), so no writer touches them; a page
+    that stores newer ones deletes the older. Derived data, never shown to the admin."""
 
-    scope = models.CharField(max_length=40)  # "person:<id>", "journal:<id>" or "publications"
+    scope = models.CharField(max_length=40)  # "person:<id>", "journal:<id>", "publications@…"
     name = models.TextField()  # the figure's name (publications.figures.Figures.get)
     deployment = models.CharField(max_length=32)  # the code that computed it (figures.deployment)
     value = models.BinaryField()  # pickled, as the cache holds it

@@ -14,7 +14,7 @@ from django.http import QueryDict
 
 from publications.api.errors import InvalidParameters
 from publications.api.pagination import Cursor, InvalidCursor, decode_cursor
-from publications.facets import FACETS
+from publications.facets import FACET_NAMES
 from publications.filters import PublicationFilterSet
 from publications.listing import SORTS
 from publications.search import MAX_QUERY_LENGTH, clean_query
@@ -23,7 +23,6 @@ from publications.views.common import PAGE_SIZES
 FILTER_NAMES = tuple(PublicationFilterSet.base_filters)
 # The filters that take one value; the others are repeatable (?type=a&type=b).
 SINGLE_FILTERS = ("q", "year_from", "year_to", "peer_reviewed", "has_doi")
-FACET_NAMES = tuple(spec.name for spec in FACETS)
 PAGING_PARAMS = ("per_page", "cursor")
 PUBLICATION_LIST_PARAMS = (*FILTER_NAMES, "sort", *PAGING_PARAMS, "facets", "more")
 SINGLE_PARAMS = (*SINGLE_FILTERS, "sort", *PAGING_PARAMS, "more")

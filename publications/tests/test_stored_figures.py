@@ -1,8 +1,8 @@
 """A person's or journal's slow figures are stored in the database (publications.figures) and
 read from there after the cache is emptied or the data version moves; the triggers of migration
 0018 forget them whenever what they count or show changes, so a page made from them is always the
-page computed afresh. So are those of the whole collection's listing, which every write to a
-publication, its facet ids or its concepts forgets (migration 0023)."""
+page computed afresh. So are those of the whole collection's listing, for the data version they
+were computed at: a public write leaves them behind, a draft's does not."""
 
 from __future__ import annotations
 
@@ -313,7 +313,7 @@ def test_store_figures_stores_those_of_prolific_persons_and_journals(world):
         call_command("store_figures", min_outputs=0, verbosity=0)
 
 
-# The whole collection's listing (scope "publications", migration 0023)
+# The whole collection's listing (scope "publications", versioned)
 
 # The facets' one statement: its first common table expression.
 FACETS_STATEMENT = "facet_set_0"
@@ -321,7 +321,9 @@ LISTING_FACETS = ("year", "type", "journal", "person", "keyword")
 
 
 def collection_figures() -> set[str]:
-    return set(StoredFigure.objects.filter(scope="publications").values_list("name", flat=True))
+    """The names of the collection's stored figures that the data version now reads."""
+    scope = Figures(scope="publications", versioned=True).stored_scope
+    return set(StoredFigure.objects.filter(scope=scope).values_list("name", flat=True))
 
 
 def visit_listing(client, url: str = "/publications/"):
@@ -394,12 +396,12 @@ COLLECTION_CHANGES = [
 @pytest.mark.parametrize(
     "change", COLLECTION_CHANGES, ids=[change.__name__ for change in COLLECTION_CHANGES]
 )
-def test_every_write_to_the_collection_forgets_the_listings_figures(visitor, listed, change):
+def test_every_public_write_leaves_the_listings_figures_behind(visitor, listed, change):
     pages = ["/publications/", "/publications/?sort=title"]
     before = {url: visitor.get(url) for url in pages}
     assert collection_figures()
     change(listed)
-    assert not collection_figures()
+    assert not collection_figures()  # those stored are of the version before
     empty_caches()  # as a moved data version does: nothing stored is left to show
     after = {url: visitor.get(url) for url in pages}
     for url in pages:
@@ -425,3 +427,43 @@ def test_store_figures_stores_those_of_the_whole_listing(visitor, world):
     response, sql = visit_listing(visitor)
     assert not [statement for statement in sql if FACETS_STATEMENT in statement]
     assert shown_facets(response)["journal"]["Journal of Stored Figures"][1] == 6
+
+
+def test_a_drafts_write_keeps_the_listings_figures_and_newer_ones_replace_older(visitor, listed):
+    visitor.get("/publications/")
+    kept = collection_figures()
+    assert kept
+    draft = PublicationFactory(
+        title="A draft nobody sees", workflow_state=WorkflowState.IN_PROGRESS
+    )
+    draft.title = "A draft still nobody sees"
+    draft.save()
+    assert collection_figures() == kept
+    empty_caches()
+    response, sql = visit_listing(visitor)
+    assert not [statement for statement in sql if FACETS_STATEMENT in statement]
+    assert response.content == fresh_page(visitor, "/publications/")
+    # A public write: the next visit stores the figures of the new version, and deletes the
+    # older ones, which nothing would read again.
+    listed[0].delete()
+    visitor.get("/publications/")
+    scopes = set(
+        StoredFigure.objects.filter(scope__startswith="publications@").values_list(
+            "scope", flat=True
+        )
+    )
+    assert scopes == {Figures(scope="publications", versioned=True).stored_scope}
+
+
+def test_only_first_pages_of_results_are_kept_and_unknown_facets_are_ignored(visitor, listed):
+    visitor.get("/publications/?page=2")
+    assert not [name for name in collection_figures() if ":results-html:" in name]
+    for url in ["/publications/?more=nothing", "/publications/?more=year"]:
+        visitor.get(url)
+    names = collection_figures()
+    assert {name for name in names if name.startswith("publications:facet-counts:")} == {
+        "publications:facet-counts:",
+        "publications:facet-counts:year",
+    }
+    visitor.get("/publications/?sort=title&per_page=50")
+    assert "publications:results-html:title:50" in collection_figures()

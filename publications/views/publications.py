@@ -41,9 +41,9 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "atom":
         return ListingFeed()(request)
     # Unfiltered, its slow figures (the whole collection's facets) are stored in the database
-    # too, until a write forgets them (migration 0023): the first visit after a deployment or
-    # a write to another table does not count a million records.
-    figures = Figures(request, scope="publications")
+    # too, for the data version they were computed at: the first visit after a deployment, or
+    # once the cache has let them go, does not count a million records.
+    figures = Figures(request, scope="publications", versioned=True)
     context = build_listing(
         request,
         Publication.objects.public(),

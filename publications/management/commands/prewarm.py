@@ -53,37 +53,50 @@ def prewarm(limit: int | None = None, progress: Callable[[int, int], None] | Non
     ('read'), up to `limit` bytes in all (the server's effective_cache_size by default)."""
     started = time.monotonic()
     with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_prewarm')")
+        installed = cursor.fetchone()[0]
         try:
             with transaction.atomic():
                 cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         except DatabaseError as error:
             raise CommandError(
-                f"pg_prewarm is not available to this database role ({error}): have a "
-                "superuser run CREATE EXTENSION pg_prewarm in the portal's database."
+                f"pg_prewarm could not be created ({error}): have a superuser run CREATE "
+                "EXTENSION pg_prewarm in the portal's database."
             ) from error
-        cursor.execute(SIZES)
-        buffers, cache = cursor.fetchone()
-        limit = cache if limit is None else limit
-        cursor.execute(RELATIONS)
-        relations = cursor.fetchall()
-        chosen, total = [], 0
-        for name, size, _ in relations:
-            if total + size <= limit:
-                chosen.append((name, size))
-                total += size
-        done = Prewarmed(skipped=len(relations) - len(chosen))
-        room = int(buffers * BUFFERS_SHARE)
-        for name, size in chosen:
-            mode = "buffer" if done.into_buffers + size <= room else "read"
-            cursor.execute("SELECT pg_prewarm(%s::regclass, %s)", [name, mode])
-            done.blocks[name] = cursor.fetchone()[0]
-            if mode == "buffer":
-                done.into_buffers += size
-            else:
-                done.into_cache += size
-            if progress:
-                progress(done.into_buffers + done.into_cache, total)
+        try:
+            done = read_relations(cursor, limit, progress)
+        finally:
+            if not installed:  # left out of backups, which a role without it could not restore
+                cursor.execute("DROP EXTENSION IF EXISTS pg_prewarm")
     done.seconds = time.monotonic() - started
+    return done
+
+
+def read_relations(cursor, limit: int | None, progress) -> Prewarmed:
+    """Reads the relations, most read first, into the shared buffers and then the system's
+    cache, up to `limit` bytes in all (the server's effective_cache_size if None)."""
+    cursor.execute(SIZES)
+    buffers, cache = cursor.fetchone()
+    limit = cache if limit is None else limit
+    cursor.execute(RELATIONS)
+    relations = cursor.fetchall()
+    chosen, total = [], 0
+    for name, size, _ in relations:
+        if total + size <= limit:
+            chosen.append((name, size))
+            total += size
+    done = Prewarmed(skipped=len(relations) - len(chosen))
+    room = int(buffers * BUFFERS_SHARE)
+    for name, size in chosen:
+        mode = "buffer" if done.into_buffers + size <= room else "read"
+        cursor.execute("SELECT pg_prewarm(%s::regclass, %s)", [name, mode])
+        done.blocks[name] = cursor.fetchone()[0]
+        if mode == "buffer":
+            done.into_buffers += size
+        else:
+            done.into_cache += size
+        if progress:
+            progress(done.into_buffers + done.into_cache, total)
     return done
 
 
@@ -94,7 +107,8 @@ class Command(BaseCommand):
         "system's cache, up to --megabytes (the server's effective_cache_size by default). Run "
         "it after the database server starts, so that the first visitors of pages nobody has "
         "opened yet do not wait for the disk (about 10 s for a million publications). Uses "
-        "the pg_prewarm extension, which it creates if it may."
+        "the pg_prewarm extension: when the database does not have it, the command creates it "
+        "for the run and drops it again, so that backups do not need it."
     )
 
     def add_arguments(self, parser) -> None:
