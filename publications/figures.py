@@ -29,7 +29,7 @@ from typing import TypeVar
 import django
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -212,3 +212,5 @@ class Figures:
                     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
         except OperationalError as error:  # a lock not had in time: the next visit stores them
             logger.info("Figures of %s not stored: %s", self.scope, error)
+        except DatabaseError as error:  # a role that may only read: the page is shown anyway
+            logger.warning("Figures of %s not stored: %s", self.scope, error)

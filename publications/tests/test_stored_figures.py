@@ -467,3 +467,18 @@ def test_only_first_pages_of_results_are_kept_and_unknown_facets_are_ignored(vis
     }
     visitor.get("/publications/?sort=title&per_page=50")
     assert "publications:results-html:title:50" in collection_figures()
+
+
+@pytest.mark.parametrize("kind", ["person", "journal", "keyword"])
+def test_deleting_a_name_while_figures_are_stored_forgets_them(visitor, world, kind):
+    """A person merged away, a journal or keyword deleted: the statement succeeds and forgets
+    every stored figure (migration 0018's trigger failed on a DELETE: migration 0023)."""
+    visitor.get(world.person.get_absolute_url())
+    assert stored(world.person)
+    if kind == "person":
+        PersonFactory(family_name="Nobody").delete()
+    elif kind == "journal":
+        JournalFactory(title="A journal of nothing").delete()
+    else:
+        Keyword.objects.create(term="Nothing at all").delete()
+    assert not StoredFigure.objects.exists()
