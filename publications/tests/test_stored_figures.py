@@ -22,6 +22,7 @@ from publications.models import (
     DataVersion,
     Keyword,
     Publication,
+    PublicationFacetIds,
     PublicationKeyword,
     StoredFigure,
     SubjectArea,
@@ -67,6 +68,11 @@ def world():
         records.append(record)
     elsewhere = PublicationFactory(title="Someone else's study")
     AuthorshipFactory(publication=elsewhere, person=other, position=1)
+    # Only a corporate author, no keywords or areas: a record without facet ids.
+    consortium = PublicationFactory(journal=journal, title="The consortium's figure study")
+    AuthorshipFactory(
+        publication=consortium, person=None, name_as_printed="Figures Consortium", position=1
+    )
     return SimpleNamespace(
         person=person,
         co_author=co_author,
@@ -74,6 +80,7 @@ def world():
         department=department,
         records=records,
         elsewhere=elsewhere,
+        consortium=consortium,
     )
 
 
@@ -154,6 +161,23 @@ def authorship_removed(world):
     world.records[2].authorships.filter(person=world.person).delete()
 
 
+def name_as_printed_changed(world):
+    # The co-author's name on one record: the facet ids (persons) stay as they were.
+    world.records[1].authorships.filter(position=2).update(name_as_printed="C. O. Reprinted")
+
+
+def corporate_author_renamed(world):
+    # A record without facet ids: only the journal's page shows it.
+    assert not PublicationFacetIds.objects.filter(publication=world.consortium).exists()
+    world.consortium.authorships.update(name_as_printed="Renamed Figures Consortium")
+
+
+def corporate_author_added(world):
+    AuthorshipFactory(
+        publication=world.consortium, person=None, name_as_printed="Late Consortium", position=2
+    )
+
+
 def record_deleted(world):
     world.records[3].delete()
 
@@ -218,6 +242,9 @@ CHANGES = [
     draft_published,
     new_record,
     authorship_removed,
+    name_as_printed_changed,
+    corporate_author_renamed,
+    corporate_author_added,
     record_deleted,
     keyword_added,
     keyword_relabelled,
@@ -344,7 +371,7 @@ def test_the_listings_figures_are_stored_and_read_back_when_the_cache_is_empty(v
     names = collection_figures()
     assert {"publications:total", "publications:facet-counts:"} <= names
     assert any(name.startswith("publications:facets-html:") for name in names)
-    assert shown_facets(computed)["journal"]["Journal of Stored Figures"][1] == 6
+    assert shown_facets(computed)["journal"]["Journal of Stored Figures"][1] == 7
     empty_caches()
     # Nothing counted again: the facets come from the stored figures.
     again, sql = visit_listing(visitor)
@@ -426,7 +453,7 @@ def test_store_figures_stores_those_of_the_whole_listing(visitor, world):
     # The first visit after a deployment counts nothing.
     response, sql = visit_listing(visitor)
     assert not [statement for statement in sql if FACETS_STATEMENT in statement]
-    assert shown_facets(response)["journal"]["Journal of Stored Figures"][1] == 6
+    assert shown_facets(response)["journal"]["Journal of Stored Figures"][1] == 7
 
 
 def test_a_drafts_write_keeps_the_listings_figures_and_newer_ones_replace_older(visitor, listed):
