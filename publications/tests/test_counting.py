@@ -159,6 +159,35 @@ def test_relevance_past_the_limit_ranks_the_newest_matches_and_says_so(
     assert "newest matches" not in text_of(newest)
 
 
+def test_a_filtered_search_walks_to_its_newest_matches_without_a_cutoff(visitor, monkeypatch):
+    """With filters, the newest matches are found among the filtered records, newest first:
+    since a cutoff, PostgreSQL would intersect the dates with every match of the words in the
+    whole collection (a common word in a common type: 234,000 at a million publications)."""
+    monkeypatch.setattr(counting, "EXACT_LIMIT", 5)
+    monkeypatch.setattr("publications.listing.RELEVANCE_CANDIDATES", 10)
+    monkeypatch.setattr("publications.listing.CUTOFF_FROM", 0)
+    asked = []
+    monkeypatch.setattr(
+        "publications.listing.newest_cutoff", lambda results, size: asked.append(size)
+    )
+    for n in range(40):
+        indexed(
+            PublicationFactory(
+                title=f"Notes {n}",
+                abstract="A kinase.",
+                output_type="article" if n % 2 else "chapter",
+                date=datetime.date(2000 + n, 1, 1),
+            )
+        )
+    analyze()
+    response = visitor.get("/publications/?q=kinase&type=article&year_from=2000&year_to=2035")
+    assert "among the 10 newest matches" in text_of(response)
+    assert set(titles(response)) == {f"Notes {n}" for n in range(17, 36, 2)}
+    assert not asked
+    visitor.get("/publications/?q=kinase")
+    assert asked  # the words alone are bounded by a cutoff first
+
+
 def test_deep_pages_read_the_right_rows_in_every_order(visitor, monkeypatch):
     monkeypatch.setattr("publications.listing.MAX_DEPTH", 200)
     for n in range(120):
