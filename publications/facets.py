@@ -286,13 +286,17 @@ def count_facets(
     known: dict[str, counting.Sampling] | None = None,
     ids: dict[str, list[int]] | None = None,
     sizes: dict[str, int] | None = None,
+    filterset: PublicationFilterSet | None = None,
 ) -> FacetCounts:
     """The counts of every facet (but the hidden ones) for the listing of `base` filtered by
     `data`, in one statement, after one more that estimates the size of each set of
     publications counted whose sampling `known` (by facet_set_key) does not give. A set whose
     ids are known (`ids`, by the same key) is read by id. Given `sizes`, the statement also
     counts the rows of each set (of its sample, if sampled) into it, by key: the listing's
-    results are one of these sets, so their count then costs no read of its own."""
+    results are one of these sets, so their count then costs no read of its own. `filterset`
+    is the listing's own, of `data` and `base`, if it has one."""
+    if filterset is None:
+        filterset = PublicationFilterSet(data, queryset=base)
     specs = [spec for spec in FACETS if spec.name not in set(hidden)]
     # The set each facet counts: the results without the facet's own filter.
     own_removed = {spec.name: without(data, spec.params) for spec in specs}
@@ -305,7 +309,7 @@ def count_facets(
         if key in (ids or {}):
             found[key] = counting.with_ids(base.model.objects.all(), ids[key])
         else:
-            found[key] = PublicationFilterSet(own_removed[spec.name], queryset=base).qs
+            found[key] = filterset.qs_without(spec.params)
     samplings = dict(known or {})
     unknown = [key for key in found if key not in samplings]
     estimated = counting.estimates([found[key] for key in unknown])

@@ -8,10 +8,12 @@ PublicationQuerySet method.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from publications.models import (
     LANGUAGE_CHOICES,
@@ -78,6 +80,9 @@ def is_subject_code(value: str) -> bool:
 
 def is_term(value: str) -> bool:
     return 0 < len(value) <= 200
+
+
+YEAR_NAMES = frozenset({"year_from", "year_to"})  # read together by filter_years
 
 
 class PublicationFilterSet(django_filters.FilterSet):
@@ -179,11 +184,12 @@ class PublicationFilterSet(django_filters.FilterSet):
     def filter_open_access(self, queryset, name, value):
         return queryset.open_access_in(value) if value else queryset
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset, leave_out: frozenset[str] = frozenset()):
         """Applies the filters whose values are valid and ignores the others; the listing names
-        the ignored ones to the reader (self.errors), so a typo never empties the page."""
+        the ignored ones to the reader (self.errors), so a typo never empties the page. The
+        filters named in `leave_out` are not applied (qs_without)."""
         for name, value in self.form.cleaned_data.items():
-            if name in self.form.errors:
+            if name in self.form.errors or name in leave_out:
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset
@@ -194,6 +200,21 @@ class PublicationFilterSet(django_filters.FilterSet):
             self.form.is_valid()  # fills cleaned_data for the valid fields, errors for the rest
             self._qs = self.filter_queryset(self.queryset.all())
         return self._qs
+
+    def qs_without(self, names: Iterable[str]) -> QuerySet:
+        """The results as if the query string gave none of `names` (a facet counts the results
+        without its own filter), from the values validated once: each filter set made afresh
+        cost 4 ms, and a search with three filters made four."""
+        names = frozenset(names)
+        if not any(self.data.getlist(name) for name in names):
+            return self.qs
+        if len(names & YEAR_NAMES) == 1:  # one end of a range: the other alone is read afresh
+            data = self.data.copy()
+            for name in names:
+                data.pop(name, None)
+            return type(self)(data, queryset=self.queryset).qs
+        self.form.is_valid()
+        return self.filter_queryset(self.queryset.all(), leave_out=names)
 
     def problems(self) -> list[str]:
         """Each invalid value, named with its filter, in a reader's words."""

@@ -216,6 +216,7 @@ def build_listing(
             known={key: sampling},
             ids={key: ids} if ids is not None else {},
             sizes=sizes,
+            filterset=filterset,
         )
 
     ids = None  # the results' ids, when there are few enough to count exactly
