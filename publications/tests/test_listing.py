@@ -17,6 +17,7 @@ from publications.facets import FACETS, without
 from publications.filters import PublicationFilterSet
 from publications.models import Keyword, Organisation, Publication, SubjectArea
 from publications.tests.factories import (
+    AuthorshipFactory,
     JournalFactory,
     PersonFactory,
     PublicationFactory,
@@ -689,3 +690,41 @@ def test_a_facets_set_is_what_a_filter_set_made_afresh_without_its_filter_gives(
     afresh = PublicationFilterSet(without(data, names), queryset=base).qs
     reused = PublicationFilterSet(data, queryset=base).qs_without(names)
     assert reused.query.sql_with_params() == afresh.query.sql_with_params()
+
+
+def test_a_result_shows_its_title_authors_source_snippet_and_type_escaped(visitor):
+    record = indexed(
+        PublicationFactory(
+            title="Kinases <b>& more",
+            subtitle="a review",
+            journal=JournalFactory(title="Journal of R&D"),
+            volume="11",
+            issue="1-2",
+            pages="74-78",
+            date=datetime.date(1997, 1, 1),
+            date_precision="month",
+            abstract="How kinases work.",
+            peer_reviewed=True,
+        )
+    )
+    internal = PersonFactory(is_internal=True)
+    AuthorshipFactory(publication=record, person=internal, position=1)
+    AuthorshipFactory(publication=record, person=None, name_as_printed="The <i> Group", position=2)
+    html = visitor.get("/publications/?q=kinases").content.decode()
+    item = re.search(r'<li class="result">(.*?)</li>', html, re.S).group(1)
+    assert (
+        f'<a href="{record.get_absolute_url()}">Kinases &lt;b&gt;&amp; more: a review</a>' in item
+    )
+    assert f'<a href="{internal.get_absolute_url()}" class="author author--internal">' in item
+    assert '<span class="author">The &lt;i&gt; Group</span>' in item
+    source = re.search(r'<p class="result__source">\s*(.*?)\s*</p>', item, re.S).group(1)
+    assert source == (
+        'In: <span class="result__journal">Journal of R&amp;D</span>, Vol. 11, No. 1-2, '
+        f'<time datetime="1997-01-01">{record.date_display}</time>, p. 74-78'
+    )
+    assert re.search(r'<p class="result__snippet">[^<]*<mark>kinases</mark>[^<]*</p>', item)
+    assert '<p class="result__type">Contribution to journal › Article › peer-review</p>' in item
+
+
+def test_an_empty_list_of_results_says_so(visitor):
+    assert "No research output to show here yet." in text_of(visitor.get("/"))
