@@ -39,6 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8766)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--json", help="Also write the figures to this file.")
+        parser.add_argument(
+            "--no-latency-check",
+            action="store_true",
+            help="Report each class's p95 against twice its target without failing on it (the "
+            "test suite: latencies are the machine's as much as the code's).",
+        )
 
     def handle(self, *args, **options):
         if options["clients"] <= options["librarians"]:
@@ -80,6 +86,11 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(result, indent=2) + "\n")
+        if options["no_latency_check"]:
+            for line in result["slow"]:
+                self.stdout.write(self.style.WARNING(f"Slow (not checked): {line}"))
+        else:
+            result["problems"] += result["slow"]
         if result["problems"]:
             raise CommandError("The load test failed:\n" + "\n".join(result["problems"]))
         self.stdout.write(self.style.SUCCESS("No failures, nothing lost or duplicated."))
