@@ -1302,11 +1302,12 @@ class StoredFigure(models.Model):
 
     The shared cache keys figures by the data version, which every public write moves, so one
     edited record empties every figure. A person's or journal's rows are forgotten only for
-    what was written: statement triggers (migration 0018) delete the rows of the persons and
-    journals of every publication whose row, facet ids or concepts a statement changed, and all
-    of them when a name, title or label they may show changes. The collection's rows carry the
-    data version in their scope ("publications@<digest>"), so no writer touches them; a page
-    that stores newer ones deletes the older. Derived data, never shown to the admin."""
+    what was written: statement triggers (migrations 0018 and 0024) delete the rows of the persons
+    and journals of every publication whose row, authorships, facet ids or concepts a statement
+    changed, and all of them when a name, title or label they may show changes. The
+    collection's rows carry the data version in their scope ("publications@<digest>"), so no
+    writer touches them; a page that stores newer ones deletes the older. Derived data, never
+    shown to the admin."""
 
     scope = models.CharField(max_length=40)  # "person:<id>", "journal:<id>", "publications@…"
     name = models.TextField()  # the figure's name (publications.figures.Figures.get)

@@ -58,8 +58,11 @@ def result_list(publications) -> SafeString:
         parts.append('    <p class="result__source">\n      ')
         journal = publication.journal
         if journal:
-            parts += ['In: <span class="result__journal">', conditional_escape(journal.title)]
-            parts.append("</span>")
+            parts += [
+                'In: <span class="result__journal">',
+                conditional_escape(journal.title),
+                "</span>",
+            ]
             if publication.volume:
                 parts.append(f", Vol. {conditional_escape(publication.volume)}")
             if publication.issue:
