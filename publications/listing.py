@@ -55,13 +55,14 @@ MAX_DEPTH = 50_000
 # newest matches: ranking 230,000 matches would read every one of them.
 RELEVANCE_CANDIDATES = 200
 # How the newest matches are found. Walking the date index and testing each record's full-text
-# vector (stored out of line, about 6 µs to read) finds 200 matches after reading 200/share of
-# the records: fast for a common word, 90 ms for a word in 1 record of 80. Reading every match
-# from the full-text index and sorting them costs about 2.5 µs a match. At 1,000,000
-# publications the two cross at about 20,000 matches (`make bench`, search classes). Only a
-# search alone is read the second way: with filters or a scope, the matches of the words may
-# be many more than the results (a common word in one type and decade: 280,000 and 17,000).
-NEWEST_BY_WALKING_ABOVE = 20_000
+# vector (kept in the row since migration 0025: about 3.5 µs a record, 2.3 times less than out
+# of line) finds 200 matches after reading 200/share of the records: fast for a common word,
+# 55 ms for a word in 1 record of 80. Reading every match from the full-text index and sorting
+# them costs about 4 µs a match. At 1,000,000 publications the two cross at about 12,000
+# matches (90 terms of `make bench`'s search classes, timed each way). Only a search alone is
+# read the second way: with filters or a scope, the matches of the words may be many more than
+# the results (a common word in one type and decade: 280,000 and 17,000).
+NEWEST_BY_WALKING_ABOVE = 12_000
 # Between these numbers of matches (or results), the newest are first bounded by a date read
 # from a sample of them: CUTOFF_MARGIN times as many as wanted are expected to reach it (with
 # 13 sampled 1 in 64, fewer than 200 reach it about once in 50,000 searches, and then all are

@@ -648,7 +648,7 @@ def test_the_whole_listing_counts_its_facets_once_for_every_sort_and_page(visito
                 assert "page" not in parse_qs(urlsplit(link).query), link
 
 
-# The full-text vector (about 1.7 KB a record, stored out of line) is read by the search's
+# The full-text vector (about 1.7 KB a record) is read by the search's
 # conditions and ranking only, never loaded with the records shown.
 SEARCH_VECTOR_SELECTED = re.compile(
     r'(?:SELECT|,)\s*"publications_publication"\."search_vector"\s*(?:,|FROM\b)'

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import random
+import string
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from publications import validators
 from publications.models import (
@@ -313,3 +315,23 @@ def test_slugs_for_thousands_of_new_rows_at_once():
     slugs = unique_slugs(Publication, texts)
     assert len(set(slugs)) == 10000
     assert slugs[7] == "topic-7-of-the-collection-2" and slugs[8] == "topic-8-of-the-collection"
+
+
+def test_a_records_search_vector_stays_in_its_row_and_its_abstract_goes_out_of_line():
+    """Every search reads its candidates' vectors and titles, and none reads an abstract beyond
+    the page's snippets (migration 0025). Random words make the vector too large for a row of
+    PostgreSQL's default layout, and incompressible: without the migration it goes out of line."""
+    rng = random.Random(1)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=9)) for _ in range(150)]
+    record = PublicationFactory(title="A record of many words", abstract=" ".join(words))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(search_vector), pg_column_toast_chunk_id(search_vector),"
+            " pg_column_toast_chunk_id(title), pg_column_toast_chunk_id(abstract)"
+            " FROM publications_publication WHERE id = %s",
+            [record.pk],
+        )
+        vector_size, vector_chunk, title_chunk, abstract_chunk = cursor.fetchone()
+    assert vector_size > 2100
+    assert vector_chunk is None and title_chunk is None
+    assert abstract_chunk is not None
