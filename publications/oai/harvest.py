@@ -7,7 +7,8 @@
 8. for formats that name affiliations (oai_openaire, mods), the affiliations of their authors.
 
 A subject or organisation set first reads the ids of its subject areas or units (one query more).
-The first page of a whole-repository or type list also counts it (completeListSize): the data
+The first page of a whole-repository or type list also counts it (completeListSize): for the
+whole repository, the public records' running sum and the tombstones; for a type, the data
 version and two counts, which are cached until the data changes.
 """
 
@@ -33,6 +34,7 @@ from publications.oai import sets
 from publications.oai.protocol import DateRange
 from publications.oai.sets import Selector
 from publications.oai.sql import AnyOf
+from publications.querysets import public_publication_count
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ class Selection:
         and, when not cached, two counts."""
         if not sets.countable(self.set_spec):
             return None
+        if not self.set_spec and self.dates.start is None and self.dates.end is None:
+            # The whole repository: the public records' running sum (migration 0021) and the
+            # tombstones. Counted, a million public records took 100 ms (seconds when the
+            # table's visibility map is not set, as after a VACUUM FULL).
+            return public_publication_count() + self.deleted().count()
         key = f"oai-list-size:{self.set_spec}:{self.dates.from_value}:{self.dates.until_value}"
         return Figures().get(key, lambda: self.live().count() + self.deleted().count())
 

@@ -13,9 +13,10 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from publications.facets import FACETS, without
+from publications.facets import FACETS, Facet, FacetOption, without
 from publications.filters import PublicationFilterSet
 from publications.models import Keyword, Organisation, Publication, SubjectArea
+from publications.templatetags.portal import facet_options
 from publications.tests.factories import (
     AuthorshipFactory,
     JournalFactory,
@@ -728,3 +729,44 @@ def test_a_result_shows_its_title_authors_source_snippet_and_type_escaped(visito
 
 def test_an_empty_list_of_results_says_so(visitor):
     assert "No research output to show here yet." in text_of(visitor.get("/"))
+
+
+def test_a_facets_options_link_count_and_escape_each_value():
+    """The sidebar's options (facet_options): each a link with its count, ≈ and "about" when
+    estimated, the selected one marked for assistive technology, every value escaped."""
+    keyword = Facet(
+        "keyword",
+        "Keyword",
+        approximate=True,
+        options=[
+            FacetOption("R&D <x>", "R&D <x>", 1200, '/publications/?keyword=R%26D&x="1"', True),
+            FacetOption("Kinases", "Kinases", 3, "/publications/?keyword=Kinases", False),
+        ],
+    )
+    assert facet_options(keyword).split("\n") == [
+        '<li><a href="/publications/?keyword=R%26D&amp;x=&quot;1&quot;" id="facet-option-keyword-'
+        'rd-x" aria-current="true" class="is-selected"><span class="facet__label">R&amp;D &lt;x'
+        '&gt;</span> <span aria-hidden="true">≈</span><span class="visually-hidden">about </span>'
+        '<data value="1200">1200</data></a></li>',
+        '<li><a href="/publications/?keyword=Kinases" id="facet-option-keyword-kinases"><span '
+        'class="facet__label">Kinases</span> <span aria-hidden="true">≈</span><span class="visua'
+        'lly-hidden">about </span><data value="3">3</data></a></li>',
+    ]
+    # Each year's bar is as long as its share of the most frequent year's count.
+    years = Facet(
+        "year",
+        "Year",
+        options=[
+            FacetOption("2019", "2019", 40, "/publications/?year_from=2019&year_to=2019", False),
+            FacetOption("2020", "2020", 10, "/publications/?year_from=2020&year_to=2020", True),
+        ],
+    )
+    bars = facet_options(years).split("\n")
+    assert bars[1] == (
+        '<li><a href="/publications/?year_from=2020&amp;year_to=2020" aria-current="true"><span '
+        'class="histogram__year">2020</span><svg class="histogram__bar" aria-hidden="true" focus'
+        'able="false"><rect width="2" height="100%"/><rect width="25%" height="100%" rx="2"/>'
+        '</svg><data value="10">10</data></a></li>'
+    )
+    assert '<rect width="100%" height="100%" rx="2"/>' in bars[0]
+    assert "aria-current" not in bars[0] and "about" not in bars[0]
