@@ -18,6 +18,7 @@ The heap grew from 1.6 to 3.7 GB and its out-of-line table shrank from 1.8 to 0.
 
 Only rows written after this migration are laid out so: existing rows keep their vectors out
 of line until the table is rewritten, with `VACUUM (FULL, ANALYZE) publications_publication`
+and then a plain `VACUUM` of it, which sets the visibility map that VACUUM FULL leaves empty
 (the README's "Performance"). That locks the table while it runs, so it is not done here.
 """
 
