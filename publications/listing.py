@@ -174,6 +174,7 @@ def build_listing(
     figures: Figures | None = None,
     scope: dict[str, str] | None = None,
     count: Callable[[], int] | None = None,
+    page_from_ids_up_to: int = 0,
 ) -> dict:
     """The context for `_listing.html`: results of `base` under the request's search, filters,
     sort and page, with facets, active filters and any problems with the request named.
@@ -182,7 +183,9 @@ def build_listing(
     cached figures rather than counted on each request (`figures`, if the caller has read the
     data version already). `scope` is the filter that selects `base` (a person's slug, say),
     added to the export links. `count` gives the unfiltered total (with `figures_name`) when
-    something cheaper than counting `base` knows it."""
+    something cheaper than counting `base` knows it. Unfiltered, with a total of at most
+    `page_from_ids_up_to`, a page is read from the ids of `base`, read first, rather than from
+    an index of all records whose every row would be tested against `base`'s condition."""
     data = without_nul_bytes(request.GET)
     filterset = PublicationFilterSet(data, queryset=base)
     results = filterset.qs
@@ -276,6 +279,11 @@ def build_listing(
         results_html = (kept.known(results_name) if kept else None) or ""
         if not results_html:
             started = time.perf_counter()
+            if figures and total.value <= page_from_ids_up_to:
+                members = list(results.order_by().values_list("pk", flat=True))
+                ordered = counting.with_ids(Publication.objects.all(), members).order_by(
+                    *ordering(sort)
+                )
             window = ordered.values("pk")[start : start + per_page]
             rows = Publication.objects.filter(pk__in=Subquery(window)).for_results(LIST_AUTHORS)
             if query:

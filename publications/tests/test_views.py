@@ -345,9 +345,10 @@ def test_detail_page_query_budgets_do_not_grow_with_rows(visitor):
         # (as here), and read from 15 when stored (test_figures).
         person.get_absolute_url(): 15,
         # 1 organisation, 2 its ancestors and units, 3 data version, 4 output per year,
-        # 5 members with total, 6 count, 7 page + journals, 8 authorships + persons, 9 facets,
-        # 10 fingerprint.
-        organisation.get_absolute_url(): 10,
+        # 5 members with total, 6 count, 7 the ids of its publications (up to 12,000: the page
+        # is read from them), 8 page + journals, 9 authorships + persons, 10 facets,
+        # 11 fingerprint.
+        organisation.get_absolute_url(): 11,
         # 1 journal, 2 subject areas, 3 data version, 4 output per year, 5 count, 6 page,
         # 7 authorships, 8 facets, 9 the journal's stored figures.
         journal.get_absolute_url(): 9,

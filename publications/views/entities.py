@@ -246,6 +246,9 @@ class PublicationsOfObjectMixin:
     # Whether the object's slow figures are stored in the database (publications.figures):
     # those of persons and journals, whose triggers forget them (migration 0018).
     stored_figures = False
+    # Up to this many publications, the listing's pages are read from the object's ids
+    # (build_listing's `page_from_ids_up_to`).
+    page_from_ids_up_to = 0
 
     @cached_property
     def figures(self) -> Figures:
@@ -295,6 +298,7 @@ class PublicationsOfObjectMixin:
                 figures_name=self.figures_name(),
                 figures=self.figures,
                 scope=self.listing_filter(self.object),
+                page_from_ids_up_to=self.page_from_ids_up_to,
             )
         )
         context["search_label"] = f"Search the research output of {self.object}"
@@ -390,6 +394,11 @@ class OrganisationDetailView(PublicationsOfObjectMixin, DetailView):
     chart_id = "organisation-years"
     context_object_name = "organisation"
     queryset = Organisation.objects.public()
+    # An organisation's publications are found through its authors' affiliations: newest
+    # first, PostgreSQL walked the date index testing each record's authors, 9 s for a group
+    # of 273 records at a million publications. Their ids read first took 17 ms, and 114 ms
+    # for 11,859; from about 15,000 (a faculty) the walk finds 25 of them sooner.
+    page_from_ids_up_to = 12_000
 
     def publications_of(self, organisation):
         return Publication.objects.for_organisation(organisation)
