@@ -79,6 +79,9 @@ CUTOFF_FROM = 10_000
 CUTOFF_UP_TO = 50_000
 CUTOFF_MARGIN = 4
 CUTOFF_SAMPLE = 128  # sampled records expected, at least: the smallest sample that has them
+# and is no sparser than this: from the 1-in-256 sample, 4 sampled records would be wanted, and
+# fewer than 200 would reach their date about once in 120 searches.
+CUTOFF_SCALE = 64
 
 
 @dataclass
@@ -139,7 +142,11 @@ def newest_cutoff(results: QuerySet, size: int) -> datetime.date | None:
     sample of them (publications.counting), the date that CUTOFF_MARGIN times as many reach,
     scaled to the sample. None when the sample holds too few."""
     buckets, scale = next(
-        (tier for tier in reversed(counting.TIERS) if size / tier[1] >= CUTOFF_SAMPLE),
+        (
+            tier
+            for tier in reversed(counting.TIERS)
+            if size / tier[1] >= CUTOFF_SAMPLE and tier[1] <= CUTOFF_SCALE
+        ),
         counting.TIERS[0],
     )
     wanted = math.ceil(CUTOFF_MARGIN * RELEVANCE_CANDIDATES / scale)

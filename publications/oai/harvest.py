@@ -72,8 +72,9 @@ class Selection:
 
     def count(self) -> int | None:
         """How many records the list has (completeListSize), when an index counts it (see
-        sets.countable), else None. Cached until the data changes: the data version (one query)
-        and, when not cached, two counts."""
+        sets.countable), else None. The whole repository's: the public records' running sum
+        and the tombstones counted (two queries). Another list's is cached until the data
+        changes: the data version (one query) and, when not cached, two counts."""
         if not sets.countable(self.set_spec):
             return None
         if not self.set_spec and self.dates.start is None and self.dates.end is None:

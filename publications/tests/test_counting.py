@@ -321,7 +321,14 @@ def test_a_word_and_a_filtered_column_are_found_in_one_index_scan():
             )
     analyze()
     for column, value in RARE.items():
-        for buckets in [counting.BUCKETS, *(counting.BUCKETS // n for n in INDEXED_SAMPLES)]:
+        # The samples of 1 in 1,024, 2,048 and 4,096 are searched through the 1-in-512 one's.
+        for buckets in [
+            counting.BUCKETS,
+            *(counting.BUCKETS // n for n in INDEXED_SAMPLES),
+            4,
+            2,
+            1,
+        ]:
             results = Publication.objects.public().search("perspectives").filter(**{column: value})
             sampling = counting.Sampling(buckets, counting.BUCKETS // buckets)
             with connection.cursor() as cursor:  # bitmap scans only: no walk of another index
@@ -362,3 +369,19 @@ def test_the_cutoff_is_read_from_the_sample_with_a_margin(monkeypatch):
     results = Publication.objects.public()
     assert listing.newest_cutoff(results, 60) == datetime.date(1990 + 25, 1, 1)
     assert listing.newest_cutoff(results.filter(date__year__lt=1994), 60) is None  # 4 sampled
+
+
+@pytest.mark.parametrize("size", [10_000, 16_000, 30_000, 50_000])
+def test_the_relevance_cutoff_is_read_from_the_1_in_64_sample(size, monkeypatch):
+    """From 13 records of the 1-in-64 sample, fewer than 200 results reach the cutoff about
+    once in 50,000 searches; from 4 of the 1-in-256 sample, about once in 120."""
+    used = []
+    sampled = counting.sampled
+
+    def recorded(queryset, sampling):
+        used.append(sampling)
+        return sampled(queryset, sampling)
+
+    monkeypatch.setattr(counting, "sampled", recorded)
+    listing.newest_cutoff(Publication.objects.public(), size)
+    assert used == [counting.Sampling(64, 64)]

@@ -321,6 +321,8 @@ def test_a_records_search_vector_stays_in_its_row_and_its_abstract_goes_out_of_l
     """Every search reads its candidates' vectors and titles, and none reads an abstract beyond
     the page's snippets (migration 0025). Random words make the vector too large for a row of
     PostgreSQL's default layout, and incompressible: without the migration it goes out of line."""
+    if connection.pg_version < 170000:  # a DATABASE_URL server of PostgreSQL 14 to 16
+        pytest.skip("pg_column_toast_chunk_id() needs PostgreSQL 17; the embedded server is 18")
     rng = random.Random(1)
     words = ["".join(rng.choices(string.ascii_lowercase, k=9)) for _ in range(150)]
     record = PublicationFactory(title="A record of many words", abstract=" ".join(words))
