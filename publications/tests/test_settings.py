@@ -5,7 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import close_old_connections, connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # Importing the settings with DATABASE_URL set does not connect, so no server is needed here.
@@ -102,3 +107,21 @@ def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_
         assert repr(name) in templates
     assert "admin" not in templates
     assert unconnected == "True"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_requests():
+    """What Django does at the start and end of every request, an hour after connecting, leaves
+    the connection open: a new backend would have to map every shared-buffer page again."""
+
+    def backend() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    first = backend()
+    an_hour_later = time.monotonic() + 3600
+    with mock.patch("django.db.backends.base.base.time.monotonic", return_value=an_hour_later):
+        close_old_connections()
+    assert connection.connection is not None
+    assert backend() == first
