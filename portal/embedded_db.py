@@ -26,8 +26,9 @@ def machine_settings() -> dict[str, str]:
     afford), and costs for data that lives in memory or on SSD. pg_prewarm's autoprewarm
     writes down which blocks the shared buffers hold and reads them back when the server
     starts again: the server stops with the last process that uses it, and a cold start
-    makes the first visitors wait for the disk (manage.py prewarm reads the rest)."""
-    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    makes the first visitors wait for the disk (manage.py prewarm reads the rest). The memory
+    is the machine's or, in a container, its limit (memory_mb)."""
+    memory_mb = available_memory_mb()
     return {
         "shared_buffers": f"{min(max(memory_mb // 4, 128), 8192)}MB",
         "effective_cache_size": f"{max(memory_mb // 2, 256)}MB",
@@ -39,6 +40,37 @@ def machine_settings() -> dict[str, str]:
         "shared_preload_libraries": "pg_prewarm",
         "pg_prewarm.autoprewarm": "on",
     }
+
+
+def available_memory_mb(
+    cgroup_root: Path = Path("/sys/fs/cgroup"), proc: Path = Path("/proc")
+) -> int:
+    """The memory the server may use, in MB: the machine's, or less where the process's control
+    group limits it (a container with `--memory`, a systemd unit with MemoryMax): sizing the
+    shared buffers to a 24 GB host inside a 2 GB container would have the kernel kill the
+    server. cgroup v2's memory.max ("max": no limit) and v1's memory.limit_in_bytes (a huge
+    number: no limit) are read, of the process's own group and of the root a container sees."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    candidates = [cgroup_root / "memory.max", cgroup_root / "memory" / "memory.limit_in_bytes"]
+    try:
+        for line in (proc / "self" / "cgroup").read_text().splitlines():
+            _, controllers, group = line.split(":", 2)
+            group = group.lstrip("/")
+            if controllers == "":  # v2: one hierarchy
+                candidates.append(cgroup_root / group / "memory.max")
+            elif "memory" in controllers.split(","):
+                candidates.append(cgroup_root / "memory" / group / "memory.limit_in_bytes")
+    except (OSError, ValueError):
+        pass
+    limits = [physical]
+    for path in candidates:
+        try:
+            value = path.read_text().strip()
+        except OSError:
+            continue
+        if value.isdigit() and int(value) > 0:
+            limits.append(int(value))
+    return min(limits) // 2**20
 
 
 def write_settings(pgdata: Path) -> bool:
