@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
@@ -18,13 +18,18 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 @cache
+def slug_pattern(view: str, prefix: str) -> str:
+    """The view's address with SLUG for the slug, under the script prefix (reverse() reads it:
+    a proxy may mount the portal at /portal/)."""
+    return reverse(view, kwargs={"slug": "SLUG"})
+
+
 def person_url_pattern() -> str:
-    return reverse("person_detail", kwargs={"slug": "SLUG"})
+    return slug_pattern("person_detail", get_script_prefix())
 
 
-@cache
 def publication_url_pattern() -> str:
-    return reverse("publication_detail", kwargs={"slug": "SLUG"})
+    return slug_pattern("publication_detail", get_script_prefix())
 
 
 def url_of(instance, pattern: str) -> str:
