@@ -45,28 +45,35 @@ def machine_settings() -> dict[str, str]:
 def available_memory_mb(
     cgroup_root: Path = Path("/sys/fs/cgroup"), proc: Path = Path("/proc")
 ) -> int:
-    """The memory the server may use, in MB: the machine's, or less where the process's control
-    group limits it (a container with `--memory`, a systemd unit with MemoryMax): sizing the
-    shared buffers to a 24 GB host inside a 2 GB container would have the kernel kill the
-    server. cgroup v2's memory.max ("max": no limit) and v1's memory.limit_in_bytes (a huge
-    number: no limit) are read, of the process's own group and of the root a container sees."""
+    """The memory the server may use, in MB: the machine's, or less where a control group limits
+    it (a container with `--memory`, a systemd unit or slice with MemoryMax): sizing the shared
+    buffers to a 24 GB host inside a 2 GB container would have the kernel kill the server.
+    cgroup v2's memory.max ("max": no limit) and v1's memory.limit_in_bytes (a huge number: no
+    limit) are read for the process's own group and every group above it, and for the root that
+    a container sees; the smallest wins."""
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     candidates = [cgroup_root / "memory.max", cgroup_root / "memory" / "memory.limit_in_bytes"]
     try:
-        for line in (proc / "self" / "cgroup").read_text().splitlines():
-            _, controllers, group = line.split(":", 2)
-            group = group.lstrip("/")
-            if controllers == "":  # v2: one hierarchy
-                candidates.append(cgroup_root / group / "memory.max")
-            elif "memory" in controllers.split(","):
-                candidates.append(cgroup_root / "memory" / group / "memory.limit_in_bytes")
-    except (OSError, ValueError):
-        pass
+        lines = (proc / "self" / "cgroup").read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        controllers, group = parts[1], Path(parts[2].lstrip("/"))
+        if controllers == "":  # v2: one hierarchy
+            folder, name = cgroup_root, "memory.max"
+        elif "memory" in controllers.split(","):
+            folder, name = cgroup_root / "memory", "memory.limit_in_bytes"
+        else:
+            continue
+        candidates += [folder / above / name for above in (group, *group.parents)]
     limits = [physical]
     for path in candidates:
         try:
             value = path.read_text().strip()
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             continue
         if value.isdigit() and int(value) > 0:
             limits.append(int(value))

@@ -96,15 +96,13 @@ def deployment() -> str:
     return digest.hexdigest()
 
 
-def rendering() -> str:
-    """deployment() for what is rendered now: with the script prefix that links start with,
-    unless it is "/" (a proxy mounting the portal at /portal/ gives SCRIPT_NAME, or the setting
-    FORCE_SCRIPT_NAME). The rendered figures (a page of results, a chart, a sidebar) are cached
-    and stored under it, so a page under one prefix never shows another's links."""
+def rendered(name: str) -> str:
+    """The name of a figure rendered as HTML (a page of results, a chart), under the script
+    prefix its links start with when that is not "/" (the portal served below a path, by
+    SCRIPT_NAME or FORCE_SCRIPT_NAME): such a figure is kept apart for each prefix, so a page
+    never shows another prefix's links. The figures it is made from (counts, names) are shared."""
     prefix = get_script_prefix()
-    if prefix == "/":
-        return deployment()
-    return deployment() + hashlib.blake2b(prefix.encode(), digest_size=4).hexdigest()
+    return name if prefix == "/" else f"{name}@{prefix}"
 
 
 class Figures:
@@ -160,7 +158,7 @@ class Figures:
     def key(self, name: str) -> str:
         # The deployment too: the cache outlives the processes, and a figure computed by
         # other code may mean something else (or not unpickle).
-        return f"portal:figure:{rendering()}:{self.version}:{name}"
+        return f"portal:figure:{deployment()}:{self.version}:{name}"
 
     def scoped(self, name: str) -> bool:
         return bool(self.scope) and name.startswith(f"{self.scope}:")
@@ -174,13 +172,13 @@ class Figures:
         return f"{self.scope}@{hashlib.blake2b(counter.encode(), digest_size=8).hexdigest()}"
 
     def stored(self) -> dict[str, bytes]:
-        """The scope's stored figures of this deployment and prefix (one query, once)."""
+        """The scope's stored figures of this deployment (one query, once)."""
         if self._stored is None:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT name, value FROM publications_storedfigure "
                     "WHERE scope = %s AND deployment = %s",
-                    [self.stored_scope, rendering()],
+                    [self.stored_scope, deployment()],
                 )
                 self._stored = {name: bytes(value) for name, value in cursor.fetchall()}
         return self._stored
@@ -206,7 +204,7 @@ class Figures:
                 )
                 if "{}.{}".format(*cursor.fetchone()) == counter:
                     scope = self.stored_scope
-                    rows = [(scope, name, rendering(), v) for name, v in computed.items()]
+                    rows = [(scope, name, deployment(), v) for name, v in computed.items()]
                     if self.versioned:  # those of earlier versions are never read again
                         cursor.execute(
                             "DELETE FROM publications_storedfigure "

@@ -34,7 +34,7 @@ from publications.facets import (
     facet_set_key,
     url_with,
 )
-from publications.figures import Figures
+from publications.figures import Figures, rendered
 from publications.filters import PublicationFilterSet
 from publications.models import Publication
 from publications.search import clean_query, is_doi, snippet_html, suggest, with_snippets
@@ -281,7 +281,7 @@ def build_listing(
         # authors, and stored (publications.figures) they outlive writes to other records.
         # Only the first page: the others are read from an index, and a crawler following
         # "Next" would otherwise store thousands of them.
-        results_name = f"{figures_name}:results-html:{sort}:{per_page}"
+        results_name = rendered(f"{figures_name}:results-html:{sort}:{per_page}")
         kept = figures if figures and number == 1 else None
         results_html = (kept.known(results_name) if kept else None) or ""
         if not results_html:
@@ -348,7 +348,8 @@ def build_listing(
         # and the address's alone (a hundred links or more), and no filter chip needs a facet
         # to name its value.
         facets_html = figures.get(
-            f"{figures_name}:facets-html:{request.path}:{links.urlencode()}", sidebar
+            rendered(f"{figures_name}:facets-html:{request.path_info}:{links.urlencode()}"),
+            sidebar,
         )
         facets = []
     elif facets is None:

@@ -40,6 +40,7 @@ from publications.facets import compute_facets
 from publications.figures import Figures, deployment
 from publications.listing import newest_matches, ordering
 from publications.models import Publication, PublicationSlug
+from publications.pagecache import address_of
 from publications.querysets import (
     organisation_publication_counts,
     public_publication_count,
@@ -102,7 +103,8 @@ class ApiView(APIView):
         # Answers are kept like the HTML pages (publications.pagecache), by the whole address,
         # the data version and the deployment: the same for every client, since the API shows
         # public records only. Throttling has run already (APIView.initial).
-        key = f"portal:api:{deployment()}:{figures.version}:{request.build_absolute_uri()}"
+        address = f"{request.scheme}://{request.get_host()} {address_of(request)}"
+        key = f"portal:api:{deployment()}:{figures.version}:{address}"
         if (kept := caches["pages"].get(key)) is not None:
             body, link = kept
             response = Response(body)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, reverse
@@ -17,7 +17,7 @@ register = template.Library()
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-@cache
+@lru_cache(maxsize=32)  # bounded: a forged SCRIPT_NAME may name any prefix
 def slug_pattern(view: str, prefix: str) -> str:
     """The view's address with SLUG for the slug, under the script prefix (reverse() reads it:
     a proxy may mount the portal at /portal/)."""

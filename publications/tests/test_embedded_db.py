@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from unittest import mock
 
+import pytest
+
 from portal import embedded_db
 
 GIB = 2**30
@@ -23,33 +25,46 @@ def fake_system(tmp_path: Path, files: dict[str, str], cgroup: str) -> tuple[Pat
     return root, proc
 
 
-def test_a_cgroup_v2_container_limit_is_the_memory(tmp_path):
-    root, proc = fake_system(tmp_path, {"memory.max": str(2 * GIB)}, "0::/\n")
-    assert embedded_db.available_memory_mb(root, proc) == min(2048, PHYSICAL_MB)
-
-
-def test_the_process_own_v2_group_is_read(tmp_path):
-    root, proc = fake_system(
-        tmp_path,
-        {"memory.max": "max", "system.slice/portal.service/memory.max": str(GIB)},
-        "0::/system.slice/portal.service\n",
-    )
-    assert embedded_db.available_memory_mb(root, proc) == min(1024, PHYSICAL_MB)
-
-
-def test_a_cgroup_v1_limit_is_the_memory_and_its_unlimited_value_is_not(tmp_path):
-    limited, proc = fake_system(
-        tmp_path / "limited",
-        {"memory/docker/abc/memory.limit_in_bytes": str(3 * GIB)},
-        "12:pids:/docker/abc\n4:cpu,memory:/docker/abc\n1:name=systemd:/docker/abc\n",
-    )
-    assert embedded_db.available_memory_mb(limited, proc) == min(3072, PHYSICAL_MB)
-    unlimited, proc = fake_system(
-        tmp_path / "unlimited",
-        {"memory/memory.limit_in_bytes": "9223372036854771712"},
-        "4:memory:/\n",
-    )
-    assert embedded_db.available_memory_mb(unlimited, proc) == PHYSICAL_MB
+@pytest.mark.parametrize(
+    ("files", "cgroup", "expected_mb"),
+    [
+        pytest.param({"memory.max": str(2 * GIB)}, "0::/\n", 2048, id="v2 container"),
+        pytest.param(
+            {"memory.max": "max", "system.slice/portal.service/memory.max": str(GIB)},
+            "0::/system.slice/portal.service\n",
+            1024,
+            id="v2 own group",
+        ),
+        pytest.param(
+            {"portal.slice/memory.max": str(GIB), "portal.slice/web.service/memory.max": "max"},
+            "0::/portal.slice/web.service\n",
+            1024,
+            id="v2 group above",
+        ),
+        pytest.param(
+            {"memory/docker/abc/memory.limit_in_bytes": str(3 * GIB)},
+            "12:pids:/docker/abc\n4:cpu,memory:/docker/abc\n1:name=systemd:/docker/abc\n",
+            3072,
+            id="v1 container",
+        ),
+        pytest.param(
+            {"memory/memory.limit_in_bytes": "9223372036854771712"},
+            "4:memory:/\n",
+            None,
+            id="v1 unlimited",
+        ),
+        pytest.param(
+            {"memory.max": "", "memory/docker/abc/memory.limit_in_bytes": str(GIB)},
+            "garbage\n\n4:memory:/docker/abc\n",
+            1024,
+            id="empty and malformed entries passed over",
+        ),
+    ],
+)
+def test_the_smallest_cgroup_limit_is_the_memory(tmp_path, files, cgroup, expected_mb):
+    root, proc = fake_system(tmp_path, files, cgroup)
+    expected = PHYSICAL_MB if expected_mb is None else min(expected_mb, PHYSICAL_MB)
+    assert embedded_db.available_memory_mb(root, proc) == expected
 
 
 def test_without_cgroups_the_machine_memory_is_used(tmp_path):

@@ -6,13 +6,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from wsgiref.util import setup_testing_defaults
 
 import psycopg
 import pytest
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, transaction
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import set_script_prefix
 
 from publications import pagecache
 from publications.figures import identity
@@ -25,6 +29,30 @@ from publications.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def page_under(prefix: str, url: str) -> str:
+    """The page as a WSGI server gives it with SCRIPT_NAME `prefix` (the portal served below a
+    path, or a header that a trusted proxy passed on): Django's handler sets the script prefix
+    from it, where the test client does not. As the test client does, the handler is kept from
+    closing the test's connection in the middle of its transaction."""
+    path, _, query = url.partition("?")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
+    environ.update(SCRIPT_NAME=prefix, HTTP_HOST="testserver")  # the test client's host
+    setup_testing_defaults(environ)
+    statuses = []
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+        body = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        set_script_prefix("/")
+    assert statuses == ["200 OK"], statuses
+    return body.decode()
 
 
 def visit(client, url: str, headers: dict | None = None):
@@ -337,3 +365,14 @@ def test_the_caches_stay_open_from_one_request_to_the_next(visitor):
     assert opened, "the listing reads and keeps its figures and its page in the caches"
     visitor.get("/persons/")
     assert opened <= open_connections()  # the same connections, not reopened ones
+
+
+def test_a_forged_script_name_keeps_its_page_apart(visitor, record):
+    """gunicorn takes SCRIPT_NAME from a trusted proxy's header: a request for "/" that names
+    "/persons" as its prefix is the home page with links under /persons/, and must not be kept as
+    the page of "/persons/" (one address, joined) for every later visitor."""
+    home = page_under("/persons", "/")
+    assert 'href="/persons/publications/' in home
+    index = visitor.get("/persons/").content.decode()
+    assert "<h1>Persons</h1>" in index
+    assert 'href="/persons/publications/' not in index

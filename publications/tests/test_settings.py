@@ -13,7 +13,8 @@ import pytest
 from django.db import close_old_connections, connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-# Importing the settings with DATABASE_URL set does not connect, so no server is needed here.
+# Importing the settings with DATABASE_URL set does not connect, so the fresh interpreters need no
+# server (the last test uses the test database).
 PG_URL = "postgres://portal:secret@db.invalid:5432/portal"
 
 

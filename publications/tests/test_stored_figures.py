@@ -10,16 +10,12 @@ import datetime
 import re
 import threading
 from types import SimpleNamespace
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.cache import caches
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import CommandError, call_command
-from django.core.signals import request_started
-from django.db import close_old_connections, connection, connections
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
-from django.urls import set_script_prefix
 
 from publications.figures import Figures, data_version
 from publications.fingerprints.compute import refresh as refresh_fingerprints
@@ -42,6 +38,7 @@ from publications.tests.factories import (
     PublicationFactory,
 )
 from publications.tests.test_listing import facet_links, titles
+from publications.tests.test_pagecache import page_under
 from publications.tests.test_views import queries_for, result_count
 
 pytestmark = pytest.mark.django_db
@@ -516,35 +513,26 @@ def test_deleting_a_name_while_figures_are_stored_forgets_them(visitor, world, k
     assert not StoredFigure.objects.exists()
 
 
-def page_under(prefix: str, url: str) -> str:
-    """The page as a WSGI server mounting the portal at `prefix` gives it: Django's handler
-    sets the script prefix from SCRIPT_NAME (the test client does not)."""
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": url, "SCRIPT_NAME": prefix}
-    setup_testing_defaults(environ)
-    statuses = []
-    # As the test client does: the handler would close the test's connection mid-transaction.
-    request_started.disconnect(close_old_connections)
-    try:
-        body = b"".join(WSGIHandler()(environ, lambda status, headers: statuses.append(status)))
-    finally:
-        request_started.connect(close_old_connections)
-        set_script_prefix("/")
-    assert statuses == ["200 OK"], statuses
-    return body.decode()
-
-
 def test_a_page_under_another_script_prefix_links_under_it(visitor, world):
-    """Behind a proxy that mounts the portal at /portal/ (SCRIPT_NAME), the stored and cached
-    pages of results, charts and sidebars link under it, though store_figures, or a visit
-    without the prefix, computed them with links from /."""
+    """Served below a path (SCRIPT_NAME=/portal), the stored and cached pages of results, charts
+    and sidebars link under it, though store_figures, or a visit at the root, rendered them with
+    links from /; the figures they are made from serve both, and neither evicts the other's."""
     person_url = world.person.get_absolute_url()
     call_command("store_figures", "--min-outputs", "1", verbosity=0)
-    visitor.get(person_url)
     visitor.get("/publications/")
+    at_root = stored(world.person)
+    counted = {name for name in at_root if "-html" not in name and "-chart" not in name}
     for url in (person_url, "/publications/"):
-        links = re.findall(r'href="(/[^"]*)"', page_under("/portal", url))
+        links = re.findall(r'(?:href|src|action|hx-get)="(/[^"]*)"', page_under("/portal", url))
         assert [link for link in links if "/publications/" in link], url
+        # Static files are served at the host's root whatever the prefix (see the README).
         outside = [link for link in links if not link.startswith(("/portal/", "/static/"))]
         assert outside == [], url
-        # and the page without the prefix is as it was
-        assert f'href="{world.records[0].get_absolute_url()}"' in visitor.get(url).content.decode()
+    # The prefix's rendered figures were stored beside the root's, from the same counts.
+    assert at_root <= stored(world.person)
+    assert {name for name in stored(world.person) - at_root if "@/portal/" not in name} == set()
+    assert counted and all(f"{name}@/portal/" not in stored(world.person) for name in counted)
+    empty_caches()
+    page = visitor.get(person_url).content.decode()
+    assert f'href="{world.records[0].get_absolute_url()}"' in page
+    assert 'href="/portal/' not in page

@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from publications.figures import Figures
+from publications.figures import Figures, rendered
 from publications.fingerprints import queries as fingerprints
 from publications.listing import LIST_AUTHORS, build_listing, render_listing
 from publications.models import (
@@ -284,7 +284,7 @@ class PublicationsOfObjectMixin:
         year_url = url_with("publication_list", **self.listing_filter(self.object))
         # Rendered once per version of the counts, like them: 70 bars and a table of years.
         context["year_chart"] = self.figures.get(
-            f"{self.figures_name()}:years-chart",
+            rendered(f"{self.figures_name()}:years-chart"),
             lambda: render_to_string(
                 "publications/_year_chart.html",
                 year_chart(year_counts, url=year_url, chart_id=self.chart_id),

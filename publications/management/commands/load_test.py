@@ -73,8 +73,8 @@ class Command(BaseCommand):
                 result = test.run()
         finally:
             test.clean_up()
-        # Each worker holds one persistent connection, replaced every CONN_MAX_AGE (60 s): for a
-        # moment the old one is still closing as the new one opens. The import and this
+        # Each worker holds one persistent connection (replaced only when found broken: for a
+        # moment the old one may still be closing as the new one opens). The import and this
         # command hold one each. However many clients, no more than that.
         bound = 2 * options["workers"] + 2
         result["connection_bound"] = bound

@@ -96,11 +96,9 @@ def store_prolific(minimum: int, progress: Callable[[int, int], None] | None = N
     least `minimum` public outputs, as a visitor would, so that each stores its slow figures;
     deletes those of other code first."""
     with connection.cursor() as cursor:
-        # Figures stored by other code are never read again (this code's, under any script
-        # prefix, are: figures.rendering()).
+        # Figures stored by other code are never read again.
         cursor.execute(
-            "DELETE FROM publications_storedfigure WHERE NOT starts_with(deployment, %s)",
-            [deployment()],
+            "DELETE FROM publications_storedfigure WHERE deployment <> %s", [deployment()]
         )
         forgotten = cursor.rowcount
         cursor.execute(PROLIFIC, [minimum, minimum])
