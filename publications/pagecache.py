@@ -77,11 +77,12 @@ def kept_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 def address_of(request: HttpRequest) -> str:
-    """The request's script prefix and path with its query string, apart: the page is the one
-    that the path names, with links under the prefix. Joined, a request for "/" with a forged
-    SCRIPT_NAME of "/persons" (which gunicorn takes from a trusted proxy's header) would have
-    kept the home page for every visitor of "/persons/"."""
-    return f"{request.META.get('SCRIPT_NAME', '')} {request.get_full_path_info()}"
+    """The request's scheme and host, then its script prefix and its path with the query
+    string, apart: the page is the one that the path names, with links under the prefix.
+    Joined, a request for "/" with a forged SCRIPT_NAME of "/persons" (which gunicorn takes from
+    a trusted proxy's header) would have kept the home page for every visitor of "/persons/"."""
+    prefix = request.META.get("SCRIPT_NAME", "")
+    return f"{request.scheme}://{request.get_host()} {prefix} {request.get_full_path_info()}"
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class PageCache:
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
         version = request.data_version = data_version()
-        address = f"{deployment()} {request.scheme}://{request.get_host()} {address_of(request)}"
+        address = f"{deployment()} {address_of(request)}"
         digest = hashlib.blake2b(address.encode(), digest_size=12).hexdigest()
         self.key = f"portal:page:{version}:{digest}"
         self.etag = f'"{version}-{digest}"'

@@ -103,8 +103,7 @@ class ApiView(APIView):
         # Answers are kept like the HTML pages (publications.pagecache), by the whole address,
         # the data version and the deployment: the same for every client, since the API shows
         # public records only. Throttling has run already (APIView.initial).
-        address = f"{request.scheme}://{request.get_host()} {address_of(request)}"
-        key = f"portal:api:{deployment()}:{figures.version}:{address}"
+        key = f"portal:api:{deployment()}:{figures.version}:{address_of(request)}"
         if (kept := caches["pages"].get(key)) is not None:
             body, link = kept
             response = Response(body)

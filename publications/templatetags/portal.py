@@ -47,10 +47,11 @@ def result_list(publications) -> SafeString:
     a page of 100 results took 27 ms as a template, and this is what a first visit of a search
     spends most of its Python on."""
     items = []
+    pattern = publication_url_pattern()  # once: the script prefix is read from a thread-local
     for publication in publications:
         parts = [
             '  <li class="result">\n    <h3 class="result__title"><a href="',
-            escape(url_of(publication, publication_url_pattern())),
+            escape(url_of(publication, pattern)),
             '">',
             conditional_escape(publication.full_title),
             "</a></h3>\n",
@@ -153,12 +154,13 @@ def author_list(authorships, limit: int = 0, total: int | None = None) -> SafeSt
     authorships = list(authorships)
     shown = authorships[: int(limit)] if limit else authorships
     total = len(authorships) if total is None else max(total, len(authorships))
+    pattern = person_url_pattern()
     parts = []
     for authorship in shown:
         name = conditional_escape(authorship.display_name)
         person = authorship.person if authorship.person_id else None
         if person is not None and person.is_internal:
-            url = escape(url_of(person, person_url_pattern()))
+            url = escape(url_of(person, pattern))
             parts.append(f'<a href="{url}" class="author author--internal">{name}</a>')
         else:
             parts.append(f'<span class="author">{name}</span>')
