@@ -694,12 +694,14 @@ def machine() -> dict[str, str]:
         server = cursor.fetchone()[0]
         cursor.execute("SHOW shared_buffers")
         buffers = cursor.fetchone()[0]
+        cursor.execute("SELECT current_setting('huge_pages_status', true)")  # PostgreSQL 17+
+        huge_pages = cursor.fetchone()[0] or "unknown"
     return {
         "CPU": f"{os.cpu_count()} × {model}" if model else str(os.cpu_count()),
         "memory": memory,
         "system": platform.platform(),
         "Python": platform.python_version(),
-        "PostgreSQL": f"{server} (shared_buffers {buffers})",
+        "PostgreSQL": f"{server} (shared_buffers {buffers}, huge pages {huge_pages})",
         "wrk": shutil.which("wrk") or "missing",
     }
 

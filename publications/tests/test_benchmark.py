@@ -8,6 +8,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from publications.benchmark import HISTORY, first_visits, with_history, wrk
 from publications.tests.browser import missing_prerequisite
 
@@ -80,3 +82,15 @@ def test_a_paced_run_spreads_its_connections_requests_over_time_instead_of_burst
     assert together < len(times) * 0.25
     # Both threads rotate through the paths, each from its own start.
     assert {path for _, path in arrivals} == {"/a", "/b", "/c"}
+
+
+@pytest.mark.django_db
+def test_the_report_says_whether_the_servers_shared_memory_is_in_huge_pages():
+    from django.db import connection
+
+    from publications.benchmark import machine
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW huge_pages_status")
+        status = cursor.fetchone()[0]
+    assert machine()["PostgreSQL"].endswith(f", huge pages {status})")

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from publications.management.commands.prewarm import huge_pages_advice
 from publications.tests.factories import PublicationFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -57,6 +58,41 @@ def test_prewarm_stops_at_its_limit_and_says_what_it_left_out():
     assert " left out (over the limit)." in out.getvalue()
     with pytest.raises(CommandError, match="at least 1"):
         call_command("prewarm", megabytes=0, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("status", "needed", "advised"),
+    [
+        ("off", 3112, True),
+        ("on", 3112, False),  # in use already
+        ("unknown", 3112, False),  # huge_pages = try before the server has started
+        ("off", -1, False),  # a system without huge pages (not Linux)
+        (None, None, False),  # a server before PostgreSQL 17 does not say
+    ],
+)
+def test_prewarm_advises_huge_pages_only_where_the_server_could_use_them(status, needed, advised):
+    advice = huge_pages_advice(status, needed)
+    assert bool(advice) is advised
+    if advised:
+        assert "sudo sysctl -w vm.nr_hugepages=3112" in advice
+        assert "vm.nr_hugepages = 3112 in /etc/sysctl.d/" in advice
+
+
+@pytest.mark.django_db
+def test_prewarm_says_how_many_huge_pages_the_server_lacks():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('huge_pages_status'), "
+            "current_setting('shared_memory_size_in_huge_pages')::int"
+        )
+        status, needed = cursor.fetchone()
+    errors = io.StringIO()
+    call_command("prewarm", stdout=io.StringIO(), stderr=errors)
+    if status == "off" and needed > 0:
+        assert f"The server's shared memory fits in {needed:,} huge pages" in errors.getvalue()
+        assert f"vm.nr_hugepages={needed}" in errors.getvalue()
+    else:  # this machine has reserved them (or has none): nothing to advise
+        assert "Huge pages" not in errors.getvalue()
 
 
 RESTARTED = """
