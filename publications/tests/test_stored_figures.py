@@ -15,10 +15,12 @@ import pytest
 from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from publications.figures import Figures, data_version
 from publications.fingerprints.compute import refresh as refresh_fingerprints
+from publications.fingerprints.models import Concept
 from publications.models import (
     DataVersion,
     Keyword,
@@ -130,6 +132,34 @@ def test_writes_elsewhere_keep_a_persons_figures(visitor, world):
     PublicationFactory(title="A new record of others")
     assert data_version() != before  # every kept page and cached figure is gone ...
     assert stored(world.person) == kept  # ... but not these
+
+
+def test_counting_concepts_again_elsewhere_keeps_a_persons_figures(visitor, world):
+    """Every save of a record refreshes its fingerprint and so its concepts' document counts,
+    which no page shows: another record's save keeps the person's stored figures (it forgot
+    every stored figure of the portal before migration 0027)."""
+    visitor.get(world.person.get_absolute_url())
+    kept = stored(world.person)
+    counts = dict(Concept.objects.values_list("key", "document_count"))
+    world.elsewhere.abstract = "Interleukin-2 administration restores immune function."
+    world.elsewhere.save()
+    refresh_fingerprints([world.elsewhere.pk])
+    recounted = dict(Concept.objects.values_list("key", "document_count"))
+    assert any(recounted[key] != counts.get(key, 0) for key in recounted)
+    assert stored(world.person) == kept
+
+
+def test_a_concepts_new_label_forgets_the_figures_but_a_new_count_does_not(visitor, world):
+    concepts_refreshed(world)
+    visitor.get(world.person.get_absolute_url())
+    kept = stored(world.person)
+    concept = Concept.objects.get(
+        pk=world.records[0].concepts.values_list("concept", flat=True).first()
+    )
+    Concept.objects.filter(pk=concept.pk).update(document_count=F("document_count") + 5)
+    assert stored(world.person) == kept
+    Concept.objects.filter(pk=concept.pk).update(label=f"{concept.label}, relabelled")
+    assert not StoredFigure.objects.exists()
 
 
 def change_year(world):
