@@ -24,7 +24,8 @@ STORED_FIGURES = importlib.import_module("publications.migrations.0023_forget_fi
 
 
 def replaced(text: str, before: str, after: str) -> str:
-    assert before in text, before
+    if before not in text:  # an earlier migration's text moved: this one must follow it
+        raise ValueError(before)
     return text.replace(before, after)
 
 

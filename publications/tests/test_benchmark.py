@@ -91,6 +91,6 @@ def test_the_report_says_whether_the_servers_shared_memory_is_in_huge_pages():
     from publications.benchmark import machine
 
     with connection.cursor() as cursor:
-        cursor.execute("SHOW huge_pages_status")
-        status = cursor.fetchone()[0]
+        cursor.execute("SELECT current_setting('huge_pages_status', true)")  # PostgreSQL 17+
+        status = cursor.fetchone()[0] or "unknown"
     assert machine()["PostgreSQL"].endswith(f", huge pages {status})")

@@ -61,17 +61,21 @@ def test_prewarm_stops_at_its_limit_and_says_what_it_left_out():
 
 
 @pytest.mark.parametrize(
-    ("status", "needed", "advised"),
+    ("setting", "status", "needed", "advised"),
     [
-        ("off", 3112, True),
-        ("on", 3112, False),  # in use already
-        ("unknown", 3112, False),  # huge_pages = try before the server has started
-        ("off", -1, False),  # a system without huge pages (not Linux)
-        (None, None, False),  # a server before PostgreSQL 17 does not say
+        ("try", "off", 3112, True),
+        ("try", "on", 3112, False),  # in use already
+        ("off", "off", 3112, False),  # the server is told not to use them
+        ("try", "unknown", 3112, False),  # huge_pages = try before the server has started
+        ("try", "off", -1, False),  # a system without huge pages (not Linux)
+        ("try", None, 3112, False),  # PostgreSQL 15 and 16 do not say whether they are used
+        ("try", None, None, False),  # nor does 14 how many it needs
     ],
 )
-def test_prewarm_advises_huge_pages_only_where_the_server_could_use_them(status, needed, advised):
-    advice = huge_pages_advice(status, needed)
+def test_prewarm_advises_huge_pages_only_where_the_server_could_use_them(
+    setting, status, needed, advised
+):
+    advice = huge_pages_advice(setting, status, needed)
     assert bool(advice) is advised
     if advised:
         assert "sudo sysctl -w vm.nr_hugepages=3112" in advice
@@ -82,16 +86,16 @@ def test_prewarm_advises_huge_pages_only_where_the_server_could_use_them(status,
 def test_prewarm_says_how_many_huge_pages_the_server_lacks():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('huge_pages_status'), "
-            "current_setting('shared_memory_size_in_huge_pages')::int"
+            "SELECT current_setting('huge_pages'), current_setting('huge_pages_status', true), "
+            "current_setting('shared_memory_size_in_huge_pages', true)::int"
         )
-        status, needed = cursor.fetchone()
+        setting, status, needed = cursor.fetchone()
     errors = io.StringIO()
     call_command("prewarm", stdout=io.StringIO(), stderr=errors)
-    if status == "off" and needed > 0:
+    if setting == "try" and status == "off" and needed > 0:
         assert f"The server's shared memory fits in {needed:,} huge pages" in errors.getvalue()
         assert f"vm.nr_hugepages={needed}" in errors.getvalue()
-    else:  # this machine has reserved them (or has none): nothing to advise
+    else:  # this machine has reserved them, has none, or the server does not say
         assert "Huge pages" not in errors.getvalue()
 
 

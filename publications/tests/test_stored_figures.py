@@ -24,6 +24,7 @@ from publications.fingerprints.models import Concept
 from publications.models import (
     DataVersion,
     Keyword,
+    Person,
     Publication,
     PublicationFacetIds,
     PublicationKeyword,
@@ -140,6 +141,7 @@ def test_counting_concepts_again_elsewhere_keeps_a_persons_figures(visitor, worl
     every stored figure of the portal before migration 0027)."""
     visitor.get(world.person.get_absolute_url())
     kept = stored(world.person)
+    assert kept
     counts = dict(Concept.objects.values_list("key", "document_count"))
     world.elsewhere.abstract = "Interleukin-2 administration restores immune function."
     world.elsewhere.save()
@@ -149,17 +151,31 @@ def test_counting_concepts_again_elsewhere_keeps_a_persons_figures(visitor, worl
     assert stored(world.person) == kept
 
 
-def test_a_concepts_new_label_forgets_the_figures_but_a_new_count_does_not(visitor, world):
+@pytest.mark.parametrize("column", ["label", "slug", "key"])
+def test_a_concepts_new_name_forgets_the_figures_but_a_new_count_does_not(visitor, world, column):
     concepts_refreshed(world)
     visitor.get(world.person.get_absolute_url())
     kept = stored(world.person)
+    assert kept
     concept = Concept.objects.get(
         pk=world.records[0].concepts.values_list("concept", flat=True).first()
     )
     Concept.objects.filter(pk=concept.pk).update(document_count=F("document_count") + 5)
     assert stored(world.person) == kept
-    Concept.objects.filter(pk=concept.pk).update(label=f"{concept.label}, relabelled")
+    Concept.objects.filter(pk=concept.pk).update(**{column: f"{getattr(concept, column)}-x"})
     assert not StoredFigure.objects.exists()
+
+
+def test_an_orcid_added_to_persons_keeps_the_figures(visitor, world):
+    """An import adds ORCID iDs to many persons in one statement; no figure shows them."""
+    visitor.get(world.person.get_absolute_url())
+    kept = stored(world.person)
+    assert kept
+    Person.objects.filter(pk=world.co_author.pk).update(orcid="0000-0002-1825-0097")
+    Person.objects.filter(pk__in=[world.person.pk, world.co_author.pk]).update(
+        family_name=F("family_name")
+    )
+    assert stored(world.person) == kept
 
 
 def change_year(world):

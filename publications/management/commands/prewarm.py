@@ -36,9 +36,10 @@ SIZES = """SELECT
     (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'),
     (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'effective_cache_size')"""
 BUFFERS_SHARE = 0.9  # of shared_buffers: the rest stays free for what is written meanwhile
-# PostgreSQL 17 and later say whether the shared memory is in huge pages, and how many it needs
-# (-1 where the system has none); older servers answer NULL.
-HUGE_PAGES = """SELECT current_setting('huge_pages_status', true),
+# Whether the server may use huge pages (huge_pages: try, on or off), whether its shared memory
+# is in them (huge_pages_status, PostgreSQL 17+) and how many it needs (PostgreSQL 15+; -1 where
+# the system has none); a server without a setting answers NULL.
+HUGE_PAGES = """SELECT current_setting('huge_pages'), current_setting('huge_pages_status', true),
     current_setting('shared_memory_size_in_huge_pages', true)::int"""
 
 
@@ -104,20 +105,21 @@ def read_relations(cursor, limit: int | None, progress) -> Prewarmed:
     return done
 
 
-def huge_pages_advice(status: str | None, needed: int | None) -> str:
+def huge_pages_advice(setting: str, status: str | None, needed: int | None) -> str:
     """What to do when the server's shared memory is not in huge pages but could be, or "".
 
     Without them, every new connection maps each 4 KB page of the shared buffers it reads, one
-    page fault each: at a million publications, a filtered search's first statements through a
-    new connection took 2-3 times as long as with the buffers in 2 MB pages (README,
-    "Performance"). Reserving them is the system's business (root), so this only says how."""
-    if status != "off" or not needed or needed < 1:
+    page fault each: at a million publications, a filtered search's slowest statements through
+    a new connection took 2 to 4 times as long as with the buffers in 2 MB pages (README, "The
+    database"). Reserving them is the system's business (root), so this only says how. A server
+    told not to use them (huge_pages = off) is taken at its word."""
+    if setting != "try" or status != "off" or not needed or needed < 1:
         return ""
     return (
         f"Huge pages: off. The server's shared memory fits in {needed:,} huge pages: reserve "
-        f"them with `sudo sysctl -w vm.nr_hugepages={needed}` (and vm.nr_hugepages = {needed} "
-        "in /etc/sysctl.d/ to keep it) and restart the database server; see the README, "
-        '"Performance".'
+        f"them with `sudo sysctl -w vm.nr_hugepages={needed}` (more if other programs use "
+        f"huge pages; vm.nr_hugepages = {needed} in /etc/sysctl.d/ keeps it) and restart the "
+        'database server; see the README, "The database".'
     )
 
 
