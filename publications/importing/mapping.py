@@ -302,9 +302,14 @@ def printed_name(name: ImportedName) -> str:
     return f"{initials} {name.family_name}".strip()
 
 
+def first_initial(person: Person) -> str:
+    """The first letter of a person's initials (or given name), lower-cased; "" without."""
+    return (person.initials or initials_of(person.given_name))[:1].lower()
+
+
 def same_first_initial(person: Person, initials: str) -> bool:
     """No initials on either side is no contradiction; otherwise the first letters agree."""
-    theirs = (person.initials or initials_of(person.given_name))[:1].lower()
+    theirs = first_initial(person)
     ours = initials[:1].lower()
     return not theirs or not ours or theirs == ours
 

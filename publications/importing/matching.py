@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from publications.bulk import copy_create_with_history
 from publications.importing.mapping import (
     RecordError,
+    first_initial,
     fold,
     journal_key,
     record_issns,
@@ -35,6 +36,30 @@ from publications.models import (
 )
 
 BIG = 2**62  # orders the batch's new persons after every stored one
+
+
+class Namesakes:
+    """A batch's persons by folded family name, and within it by first initial: for an author,
+    those whom `same_first_initial` accepts, without testing each namesake (a common family name
+    has hundreds of persons at a million publications: 2 million tests for 2,034 Crossref works,
+    a quarter of the import's time)."""
+
+    def __init__(self, candidates: dict[str, list[Person]]) -> None:
+        self.everyone = candidates
+        self.by_initial: dict[str, dict[str, list[Person]]] = {}
+        for folded, persons in candidates.items():
+            groups = self.by_initial[folded] = {}
+            for person in persons:
+                groups.setdefault(first_initial(person), []).append(person)
+
+    def of(self, folded: str, initials: str) -> list[Person]:
+        """The persons of this folded family name whose first initial agrees with `initials`'
+        (or who have none; all of them when `initials` is empty)."""
+        ours = initials[:1].lower()
+        if not ours:
+            return self.everyone.get(folded, [])
+        groups = self.by_initial.get(folded, {})
+        return groups.get(ours, []) + groups.get("", [])
 
 
 def best(scored: list[tuple[int, int, Person]]) -> Person | None:
@@ -157,7 +182,8 @@ class Matcher:
             # authors of the same record: the pairs are looked for within each record's
             # candidates (all co-authors of all namesakes came to 2 million pairs a batch
             # among 1,000,000 records).
-            pairs = record_candidates(records, candidates, by_orcid)
+            namesakes = Namesakes(candidates)
+            pairs = record_candidates(records, namesakes, by_orcid)
             cursor.execute(
                 """
                 WITH r AS (
@@ -219,8 +245,7 @@ class Matcher:
                             candidate.pk,
                             candidate,
                         )
-                        for candidate in candidates.get(fold(family), [])
-                        if same_first_initial(candidate, initials)
+                        for candidate in namesakes.of(fold(family), initials)
                     ]
                     key = (fold(family), initials[:1].lower())
                     scored += [
@@ -384,9 +409,7 @@ class Matcher:
 
 
 def record_candidates(
-    records: list[ImportedRecord],
-    candidates: dict[str, list[Person]],
-    by_orcid: dict[str, Person],
+    records: list[ImportedRecord], namesakes: Namesakes, by_orcid: dict[str, Person]
 ) -> list[tuple[int, int]]:
     """(record number, person id) for every person in the database who may be chosen for an
     author of the record: a namesake with the same first initial, or the holder of the
@@ -399,7 +422,6 @@ def record_candidates(
             if (orcid := valid_orcid(name.orcid)) and orcid in by_orcid:
                 pairs.add((number, by_orcid[orcid].pk))
             initials = name.initials or initials_of(name.given)
-            for candidate in candidates.get(fold(name.family_name.strip()), []):
-                if same_first_initial(candidate, initials):
-                    pairs.add((number, candidate.pk))
+            for candidate in namesakes.of(fold(name.family_name.strip()), initials):
+                pairs.add((number, candidate.pk))
     return sorted(pairs)

@@ -12,6 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from publications.importing.engine import Importer
+from publications.importing.mapping import same_first_initial
+from publications.importing.matching import Namesakes
 from publications.importing.records import ImportedName, ImportedRecord, RecordProblem
 from publications.models import (
     Authorship,
@@ -340,3 +342,20 @@ def test_a_record_of_many_authors_is_written_in_a_few_statements():
     )
     added = Authorship.history.filter(publication_id=publication.pk, history_type="+")
     assert added.filter(position__gt=3).count() == 57  # each new authorship has its history
+
+
+@pytest.mark.parametrize("initials", ["", "S.", "s", "M.", "Z."])
+def test_a_batchs_namesakes_are_those_whose_first_initial_agrees(initials):
+    persons = [
+        Person(pk=1, family_name="Ghezzi", given_name="Silvia", initials="S."),
+        Person(pk=2, family_name="Ghezzi", given_name="Sara", initials=""),  # from the given name
+        Person(pk=3, family_name="Ghezzi", given_name="Marco", initials="M."),
+        Person(pk=4, family_name="Ghezzi", given_name="", initials=""),  # no initial: any agrees
+        Person(pk=5, family_name="Rossi", given_name="Silvia", initials="S."),
+    ]
+    by_family = {"ghezzi": persons[:4], "rossi": persons[4:]}
+    namesakes = Namesakes(by_family)
+    expected = {p.pk for p in persons[:4] if same_first_initial(p, initials)}
+    assert {p.pk for p in namesakes.of("ghezzi", initials)} == expected
+    assert expected == {"": {1, 2, 3, 4}, "M.": {3, 4}, "Z.": {4}}.get(initials, {1, 2, 4})
+    assert namesakes.of("bianchi", initials) == []
