@@ -42,7 +42,7 @@ class Namesakes:
     """A batch's persons by folded family name, and within it by first initial: for an author,
     those whom `same_first_initial` accepts, without testing each namesake (a common family name
     has hundreds of persons at a million publications: 2 million tests for 2,034 Crossref works,
-    a quarter of the import's time)."""
+    whose import went from 194-211 to 226-227 records/s without them)."""
 
     def __init__(self, candidates: dict[str, list[Person]]) -> None:
         self.everyone = candidates
