@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from publications.management.commands.prewarm import huge_pages_advice
+from publications.management.commands.prewarm import HUGE_PAGES, huge_pages_advice
 from publications.tests.factories import PublicationFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -85,10 +85,7 @@ def test_prewarm_advises_huge_pages_only_where_the_server_could_use_them(
 @pytest.mark.django_db
 def test_prewarm_says_how_many_huge_pages_the_server_lacks():
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('huge_pages'), current_setting('huge_pages_status', true), "
-            "current_setting('shared_memory_size_in_huge_pages', true)::int"
-        )
+        cursor.execute(HUGE_PAGES)
         setting, status, needed = cursor.fetchone()
     errors = io.StringIO()
     call_command("prewarm", stdout=io.StringIO(), stderr=errors)

@@ -113,7 +113,7 @@ def huge_pages_advice(setting: str, status: str | None, needed: int | None) -> s
     a new connection took 2 to 4 times as long as with the buffers in 2 MB pages (README, "The
     database"). Reserving them is the system's business (root), so this only says how. A server
     told not to use them (huge_pages = off) is taken at its word."""
-    if setting != "try" or status != "off" or not needed or needed < 1:
+    if setting != "try" or status != "off" or needed is None or needed < 1:
         return ""
     return (
         f"Huge pages: off. The server's shared memory fits in {needed:,} huge pages: reserve "
