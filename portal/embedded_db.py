@@ -23,7 +23,8 @@ def machine_settings() -> dict[str, str]:
     the memory for shared buffers (128 MB to 8 GB, as PostgreSQL's documentation advises for a
     dedicated server), work memory that keeps a search's bitmap of a few hundred thousand
     matches exact, no JIT (it spends 50–100 ms compiling big queries that a web page cannot
-    afford), and costs for data that lives in memory or on SSD. pg_prewarm's autoprewarm
+    afford), and costs for data that lives in memory or on SSD (an index entry costs a tenth of
+    a page, as measured below, not the stock two-hundredth). pg_prewarm's autoprewarm
     writes down which blocks the shared buffers hold and reads them back when the server
     starts again: the server stops with the last process that uses it, and a cold start
     makes the first visitors wait for the disk (manage.py prewarm reads the rest). The memory
@@ -35,6 +36,12 @@ def machine_settings() -> dict[str, str]:
         "work_mem": "32MB",
         "maintenance_work_mem": f"{min(max(memory_mb // 32, 64), 1024)}MB",
         "random_page_cost": "1.1",
+        # At a million publications in memory, a bitmap index scan read 214,064 entries in 26 ms
+        # (0.12 µs each) and its heap scan 4,742 pages in 7.5 ms (1.6 µs each): an entry costs
+        # about a twelfth of a page. At the stock 0.005 (a 220th), the planner read 200,000
+        # entries of a broad word to spare a few thousand pages, and searches with a year
+        # range over a sample took up to three times as long (BENCHMARKS.md).
+        "cpu_index_tuple_cost": "0.1",
         "jit": "off",
         "max_wal_size": "4GB",
         "shared_preload_libraries": "pg_prewarm",

@@ -880,6 +880,11 @@ class Publication(models.Model):
             ),
             # Journal pages list a journal's public publications.
             models.Index(fields=["journal", "date"], name="publication_journal_date_idx"),
+            # A search with a year range over a sample (publications.counting): PostgreSQL
+            # combines a sample's full-text index with a date index only if their conditions
+            # share no clause, and the public-records conditions of the listing's date indexes
+            # are the samples' too (migration 0028).
+            models.Index(fields=["date"], name="publication_date_idx"),
             # Full-text search on /publications/?q=, with the columns its filters test
             # (btree_gin): a word and a type are found together in the index, so a search for
             # a common word in a rare type reads only its results (migration 0022).

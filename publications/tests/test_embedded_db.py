@@ -76,3 +76,29 @@ def test_shared_buffers_are_a_quarter_of_a_container_limit():
         settings = embedded_db.machine_settings()
     assert settings["shared_buffers"] == "512MB"
     assert settings["effective_cache_size"] == "1024MB"
+
+
+def test_index_entries_cost_a_tenth_of_a_page():
+    settings = embedded_db.machine_settings()
+    assert float(settings["cpu_index_tuple_cost"]) / float(settings["random_page_cost"]) > 0.05
+
+
+@pytest.mark.django_db
+def test_the_server_accepts_every_setting():
+    """A misspelt name or a value the server refuses in portal.conf would stop the embedded server
+    from starting. Settings a session may change are set (and so checked) in this transaction;
+    the others must at least be known (a library's, such as pg_prewarm's, when it is loaded)."""
+    from django.db import connection, transaction
+
+    settings = embedded_db.machine_settings()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, context FROM pg_settings WHERE name = ANY(%s)", [list(settings)]
+        )
+        contexts = dict(cursor.fetchall())
+        assert {name for name in settings if "." not in name} <= set(contexts)
+        for name, context in contexts.items():
+            if context == "user":
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, settings[name]])
+        cursor.execute("SHOW cpu_index_tuple_cost")
+        assert cursor.fetchone() == ("0.1",)
