@@ -7,6 +7,7 @@ the others share it. The server stops when the last of them exits, and its data 
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
@@ -25,7 +26,7 @@ def machine_settings() -> dict[str, str]:
     dedicated server), work memory that keeps a search's bitmap of a few hundred thousand
     matches exact, no JIT (it spends 50–100 ms compiling big queries that a web page cannot
     afford), and costs for data that lives in memory or on SSD (an index entry costs a tenth of
-    a page, as measured below, not the stock two-hundredth). pg_prewarm's autoprewarm
+    a page, about what it measured, not a 220th). pg_prewarm's autoprewarm
     writes down which blocks the shared buffers hold and reads them back when the server
     starts again: the server stops with the last process that uses it, and a cold start
     makes the first visitors wait for the disk (manage.py prewarm reads the rest). The memory
@@ -38,10 +39,11 @@ def machine_settings() -> dict[str, str]:
         "maintenance_work_mem": f"{min(max(memory_mb // 32, 64), 1024)}MB",
         "random_page_cost": "1.1",
         # At a million publications in memory, a bitmap index scan read 214,064 entries in 26 ms
-        # (0.12 µs each) and its heap scan 4,742 pages in 7.5 ms (1.6 µs each): an entry costs
-        # about a twelfth of a page. At the stock 0.005 (a 220th), the planner read 200,000
-        # entries of a broad word to spare a few thousand pages, and searches with a year
-        # range over a sample took up to three times as long (BENCHMARKS.md).
+        # (0.12 µs each), and a bitmap heap scan 4,742 pages in 7.5 ms (1.6 µs each): an entry
+        # costs about a thirteenth of a page. At the stock 0.005 (a 220th of 1.1), the planner
+        # read a decade's 214,064 dates to spare 2,850 rows, or a broad word's 134,607 entries
+        # of the whole collection, and searches with a year range over a sample took up to
+        # three times as long (migration 0028, BENCHMARKS.md). Added in settings version 2.
         "cpu_index_tuple_cost": "0.1",
         "jit": "off",
         "max_wal_size": "4GB",
@@ -88,37 +90,80 @@ def available_memory_mb(
     return min(limits) // 2**20
 
 
-# A setting's line in portal.conf, in use or commented out ("#work_mem = '64MB'").
-SETTING_LINE = re.compile(r"^\s*#?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=", re.MULTILINE)
+# The settings each version of portal.conf added to the one before: a file records the version
+# it was written or last brought up to ("# settings version: N"; none before version 2), and
+# gets only the settings of later versions, so that a line its administrator deleted stays
+# deleted. Add a version here when machine_settings() gains a setting.
+SETTINGS_VERSIONS = {2: ("cpu_index_tuple_cost",)}
+SETTINGS_VERSION = max(SETTINGS_VERSIONS)
+VERSION_LINE = re.compile(r"^# settings version: (\d+)\s*$", re.MULTILINE)
+# A setting named in the file, in use or commented out: "name = value" or "name value".
+SETTING_LINE = re.compile(r"^[\s#]*([A-Za-z_][A-Za-z0-9_.]*)(?:\s*=|\s+[^\s=])", re.MULTILINE)
 
 
 def write_settings(pgdata: Path) -> bool:
     """Writes portal.conf into an initialised data folder, included from postgresql.conf. A file
-    there already is kept as it is (edit it to tune the server), but settings added by a later
-    version of the portal, which it names nowhere, in use or commented out, are appended to it.
-    Returns whether anything was written."""
+    there already is kept as it is (edit it to tune the server), but the settings added by
+    later versions of the portal (SETTINGS_VERSIONS) are appended to it, unless it names them
+    already. Returns whether anything was written; a file that cannot be read or written is
+    logged and left alone, for the server starts with its settings all the same."""
     settings, conf = pgdata / SETTINGS_FILE, pgdata / "postgresql.conf"
     if not conf.exists():
         return False
-    wanted = machine_settings()
     if settings.exists():
-        text = settings.read_text()
-        named = set(SETTING_LINE.findall(text))
-        missing = {name: value for name, value in wanted.items() if name not in named}
-        if not missing:
-            return False
-        lines = [f"{name} = '{value}'" for name, value in missing.items()]
-        header = "# Added by a later version of portal/embedded_db.py; edit freely, it is kept.\n"
-        with settings.open("a") as out:
-            out.write(("" if text.endswith("\n") else "\n") + header + "\n".join(lines) + "\n")
-        logger.info("added %s to %s", ", ".join(missing), settings)
-        return True
-    lines = [f"{name} = '{value}'" for name, value in wanted.items()]
+        return update_settings(settings)
+    lines = [f"{name} = '{value}'" for name, value in machine_settings().items()]
     header = "# Written by portal/embedded_db.py for this machine; edit freely, it is kept.\n"
-    settings.write_text(header + "\n".join(lines) + "\n")
+    version = f"# settings version: {SETTINGS_VERSION}\n"
+    # Written aside and renamed, so that another process starting now reads all of it or none.
+    partial = settings.with_name(f".{SETTINGS_FILE}.{os.getpid()}")
+    partial.write_text(header + version + "\n".join(lines) + "\n")
+    os.replace(partial, settings)
     if SETTINGS_FILE not in conf.read_text():
         with conf.open("a") as out:
             out.write(f"\ninclude_if_exists = '{SETTINGS_FILE}'\n")
+    return True
+
+
+def version_of(text: str) -> int:
+    return max((int(number) for number in VERSION_LINE.findall(text)), default=1)
+
+
+def update_settings(settings: Path) -> bool:
+    """Appends to an existing portal.conf the settings of the versions after its own (see
+    write_settings), under a lock, so that two processes starting together add them once."""
+    try:
+        if version_of(settings.read_text(encoding="utf-8", errors="surrogateescape")) >= (
+            SETTINGS_VERSION
+        ):
+            return False  # read only: a file the portal may not write is fine once up to date
+        with settings.open("r+", encoding="utf-8", errors="surrogateescape") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)  # released when the file is closed
+            text = file.read()
+            current = version_of(text)
+            if current >= SETTINGS_VERSION:
+                return False  # another process brought it up to date meanwhile
+            named = {name.lower() for name in SETTING_LINE.findall(text)}
+            wanted = machine_settings()
+            added = [
+                name
+                for version, names in sorted(SETTINGS_VERSIONS.items())
+                if version > current
+                for name in names
+                if name not in named
+            ]
+            lines = [f"{name} = '{wanted[name]}'" for name in added]
+            block = [
+                "# Added by a later version of portal/embedded_db.py; edit freely, it is kept.",
+                *lines,
+                f"# settings version: {SETTINGS_VERSION}",
+            ]
+            file.write(("" if text.endswith("\n") or not text else "\n") + "\n".join(block) + "\n")
+    except OSError as error:
+        logger.warning("could not bring %s up to date: %s", settings, error)
+        return False
+    if added:
+        logger.info("added %s to %s", ", ".join(added), settings)
     return True
 
 

@@ -22,6 +22,10 @@ class Migration(migrations.Migration):
     dependencies = [("publications", "0027_concept_counts_keep_figures")]
 
     operations = [
+        # An index left invalid by an interrupted build would make the next one fail.
+        migrations.RunSQL(
+            "DROP INDEX CONCURRENTLY IF EXISTS publication_date_idx", migrations.RunSQL.noop
+        ),
         AddIndexConcurrently(
             model_name="publication",
             index=models.Index(fields=["date"], name="publication_date_idx"),
