@@ -112,17 +112,30 @@ def write_settings(pgdata: Path) -> bool:
         return False
     if settings.exists():
         return update_settings(settings)
-    lines = [f"{name} = '{value}'" for name, value in machine_settings().items()]
-    header = "# Written by portal/embedded_db.py for this machine; edit freely, it is kept.\n"
-    version = f"# settings version: {SETTINGS_VERSION}\n"
+    block = settings_block("Written by portal/embedded_db.py for this machine", machine_settings())
     # Written aside and renamed, so that another process starting now reads all of it or none.
     partial = settings.with_name(f".{SETTINGS_FILE}.{os.getpid()}")
-    partial.write_text(header + version + "\n".join(lines) + "\n")
+    partial.write_text(block)
     os.replace(partial, settings)
     if SETTINGS_FILE not in conf.read_text():
         with conf.open("a") as out:
             out.write(f"\ninclude_if_exists = '{SETTINGS_FILE}'\n")
     return True
+
+
+def settings_block(origin: str, settings: dict[str, str]) -> str:
+    """Lines of portal.conf: where they come from, the settings, and the settings version."""
+    lines = [f"{name} = '{value}'" for name, value in settings.items()]
+    return (
+        "\n".join(
+            [
+                f"# {origin}; edit freely, it is kept.",
+                *lines,
+                f"# settings version: {SETTINGS_VERSION}",
+            ]
+        )
+        + "\n"
+    )
 
 
 def version_of(text: str) -> int:
@@ -152,13 +165,11 @@ def update_settings(settings: Path) -> bool:
                 for name in names
                 if name not in named
             ]
-            lines = [f"{name} = '{wanted[name]}'" for name in added]
-            block = [
-                "# Added by a later version of portal/embedded_db.py; edit freely, it is kept.",
-                *lines,
-                f"# settings version: {SETTINGS_VERSION}",
-            ]
-            file.write(("" if text.endswith("\n") or not text else "\n") + "\n".join(block) + "\n")
+            block = settings_block(
+                "Added by a later version of portal/embedded_db.py",
+                {name: wanted[name] for name in added},
+            )
+            file.write(("" if text.endswith("\n") or not text else "\n") + block)
     except OSError as error:
         logger.warning("could not bring %s up to date: %s", settings, error)
         return False

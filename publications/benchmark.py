@@ -44,6 +44,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from publications.management.commands.prewarm import HUGE_PAGES
 from publications.models import Journal, Organisation, Person, Publication, SubjectArea
 from publications.querysets import PUBLIC_SQL
 
@@ -694,8 +695,8 @@ def machine() -> dict[str, str]:
         server = cursor.fetchone()[0]
         cursor.execute("SHOW shared_buffers")
         buffers = cursor.fetchone()[0]
-        cursor.execute("SELECT current_setting('huge_pages_status', true)")  # PostgreSQL 17+
-        huge_pages = cursor.fetchone()[0] or "unknown"
+        cursor.execute(HUGE_PAGES)
+        huge_pages = cursor.fetchone()[1] or "unknown"  # huge_pages_status: PostgreSQL 17+
     return {
         "CPU": f"{os.cpu_count()} × {model}" if model else str(os.cpu_count()),
         "memory": memory,
