@@ -79,7 +79,7 @@ def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_
     URLconf, the view modules, the public templates, the record page's citation styles, the
     deployment's digest and the caches are loaded there once, not on each worker's first
     request; and no database connection is made (the database here does not
-    exist, so any attempt would fail the import)."""
+    exist, so any attempt would fail the import). All of it is then frozen (gc.freeze)."""
     code = (
         "import sys, portal.wsgi\n"
         "from django.db import connection\n"
@@ -96,10 +96,12 @@ def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_
         "print(all(hasattr(caches._connections, alias) for alias in ('default', 'pages')))\n"
         "shards = [s for alias in ('default', 'pages') for s in caches[alias]._cache._shards]\n"
         "print(all(getattr(shard._local, 'con', None) is None for shard in shards))\n"
+        "import gc\n"
+        "print(gc.get_freeze_count())\n"
     )
     result = run_fresh(tmp_path, code)
     assert result.returncode == 0, result.stderr
-    resolved, templates, unconnected, loaded, cached, closed = result.stdout.splitlines()
+    resolved, templates, unconnected, loaded, cached, closed, frozen = result.stdout.splitlines()
     assert loaded == "3 1"  # the record page's three CSL styles, the deployment's digest
     assert cached == "True"
     assert closed == "True"  # no cache file is open in the process the workers fork from
@@ -108,6 +110,9 @@ def test_the_wsgi_application_is_ready_for_requests_before_the_workers_fork(tmp_
         assert repr(name) in templates
     assert "admin" not in templates
     assert unconnected == "True"
+    # What the workers inherit is out of the collector's reach: their full collections no
+    # longer walk the preloaded modules, templates and styles (about 120,000 objects).
+    assert int(frozen) > 50_000
 
 
 @pytest.mark.django_db(transaction=True)
