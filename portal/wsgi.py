@@ -11,8 +11,11 @@ Then everything it made is frozen out of the garbage collector's reach (`gc.free
 objects last as long as the process anyway, yet every full collection walked all of them (about
 120,000; 37 to 60 ms each time, paid by one search with three filters in about 33) and wrote to
 each one's header, copying the memory pages a worker shares with the parent. In `make bench` at
-a million publications, four runs each way, alternated: record pages' first visits p50 19.4 →
-17.8 ms and p95 27.3 → 24.7; narrow searches' p95 91.4 → 85.9; three filters' 135.9 → 133.8.
+a million publications (`--seconds 2 --only ... --no-store-figures`, runs alternated), first
+visits' p95: OAI-PMH pages deep in a harvest (500 records' rows each) 127.8 → 95.1 ms, three
+runs each way; record pages 27.3 → 24.7 ms (p50 19.4 → 17.8) and narrow searches 91.4 → 85.9,
+four each way; searches with three filters, broad searches, profiles and the API within the
+runs' spread.
 """
 
 import gc
